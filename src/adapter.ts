@@ -1,0 +1,216 @@
+/**
+ * The socket adapter: the only code that touches a socket. One invoked actor
+ * owns exactly one socket from `isomorphic-ws` (`ws` in Node, the native
+ * `WebSocket` in browsers) and turns its events into machine events. Its
+ * cleanup removes the listeners and closes or terminates the socket, so a
+ * stale socket can never send events to a newer connection.
+ */
+import WebSocket from 'isomorphic-ws';
+import { either as E } from 'fp-ts';
+import { fromCallback } from 'xstate';
+import { DEFAULTS } from './core/options.js';
+import { connectErrorReason, scrub, secretsOf } from './core/target.js';
+import { RIGHT_VOID, type ClientRuntime, type SocketHandle } from './runtime.js';
+import type { DisconnectReason, Frame, HeartbeatOptions, SendError, UpgradeResponse } from './types.js';
+
+/** Events the socket actor sends to its parent. */
+export type SocketEvent =
+  | { type: 'socket.open'; generation: number; response: UpgradeResponse }
+  | { type: 'socket.closed'; generation: number; reason: DisconnectReason };
+
+/** Events the socket actor receives. */
+export type SocketCommand = { type: 'socket.close'; code: number; reason: string } | { type: 'socket.terminate' };
+
+export interface SocketInput {
+  generation: number;
+  heartbeat: HeartbeatOptions | false;
+}
+
+const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected' });
+const HEARTBEAT_PREFIX = 'minch:hb:';
+const noop = (): void => {};
+
+/** True where `isomorphic-ws` resolved to the Node `ws` package. */
+export const isNodeWs = typeof (WebSocket as unknown as { prototype: { on?: unknown } }).prototype.on === 'function';
+
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data)) return toBytes(Buffer.concat(data as Buffer[]));
+  return new Uint8Array(0);
+}
+
+/**
+ * Builds the socket actor logic for one client runtime. It reads the target of
+ * the current attempt from the runtime (so headers and tokens never travel in
+ * events, inputs or snapshots) and delivers data frames to the runtime's
+ * mailbox directly: the lean path that spares each frame a transition.
+ */
+export function createSocketLogic(runtime: ClientRuntime) {
+  return fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive }) => {
+    const { generation, heartbeat } = input;
+    const target = runtime.target;
+    let finished = false;
+    let opened = false;
+    let response: UpgradeResponse = { status: 101, headers: {}, protocol: '' };
+    let hbTimer: ReturnType<typeof setTimeout> | undefined;
+    let hbPending = false;
+    let hbSeq = 0;
+
+    const finish = (reason: DisconnectReason): void => {
+      if (finished) return;
+      finished = true;
+      if (hbTimer !== undefined) clearTimeout(hbTimer);
+      runtime.socket = null;
+      sendBack({ type: 'socket.closed', generation, reason });
+    };
+
+    if (target === null) {
+      finish({ type: 'connect_error', reason: 'invalid_target', message: 'no connect target' });
+      return noop;
+    }
+    const secrets = secretsOf(target);
+
+    let ws: WebSocket;
+    try {
+      ws = isNodeWs
+        ? new WebSocket(target.url, target.protocols, {
+            maxPayload: DEFAULTS.maxPayload,
+            ...target.options,
+            headers: { ...(target.options.headers as object | undefined), ...target.headers },
+          } as WebSocket.ClientOptions)
+        : new WebSocket(target.url, target.protocols);
+    } catch (err) {
+      finish({ type: 'connect_error', reason: 'invalid_target', message: scrub(err instanceof Error ? err.message : String(err), secrets) });
+      return noop;
+    }
+    ws.binaryType = isNodeWs ? 'nodebuffer' : 'arraybuffer';
+
+    const handle: SocketHandle = {
+      write(frame: Frame): E.Either<SendError, void> {
+        if (ws.readyState !== 1) return NOT_CONNECTED;
+        switch (frame.type) {
+          case 'text':
+          case 'binary':
+            ws.send(frame.data);
+            return RIGHT_VOID;
+          case 'ping':
+          case 'pong':
+            if (!isNodeWs) return E.left({ type: 'unsupported', message: `browsers cannot send ${frame.type} frames; use an application-level frame instead` });
+            if (frame.type === 'ping') ws.ping(frame.data ?? new Uint8Array(0));
+            else ws.pong(frame.data ?? new Uint8Array(0));
+            return RIGHT_VOID;
+          case 'close':
+            ws.close(frame.code ?? 1000, frame.reason);
+            return RIGHT_VOID;
+        }
+      },
+    };
+
+    const alive = (): void => {
+      hbPending = false;
+    };
+    const scheduleHeartbeat = (hb: HeartbeatOptions): void => {
+      hbTimer = setTimeout(() => {
+        if (finished || ws.readyState !== 1) return;
+        hbPending = true;
+        ws.ping(`${HEARTBEAT_PREFIX}${++hbSeq}`);
+        hbTimer = setTimeout(() => {
+          if (hbPending) {
+            ws.terminate();
+            finish({ type: 'heartbeat_timeout' });
+          } else scheduleHeartbeat(hb);
+        }, hb.timeoutMs);
+      }, hb.intervalMs);
+    };
+
+    const onOpen = (): void => {
+      opened = true;
+      response = { ...response, protocol: ws.protocol ?? '' };
+      runtime.socket = handle;
+      if (heartbeat !== false && isNodeWs) scheduleHeartbeat(heartbeat);
+      sendBack({ type: 'socket.open', generation, response });
+    };
+    const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
+      hbPending = false;
+      runtime.deliverFrame(
+        isBinary ? { type: 'binary', data: toBytes(data) } : { type: 'text', data: Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(toBytes(data)).toString('utf8') },
+      );
+    };
+    const onPong = (data: Buffer): void => {
+      hbPending = false;
+      if (data.length > HEARTBEAT_PREFIX.length && data.toString('latin1').startsWith(HEARTBEAT_PREFIX)) return;
+      runtime.deliverFrame({ type: 'pong', data: toBytes(data) });
+    };
+    const onClose = (code: number, reason: Buffer): void => {
+      finish({ type: 'closed', code, reason: reason.toString('utf8') });
+    };
+    const onError = (err: Error & { code?: string }): void => {
+      if (finished) return;
+      // After a protocol error ws sends a close frame and waits up to 30 s for
+      // a peer that may never answer: end the connection at once instead.
+      ws.terminate();
+      const message = scrub(err.message, secrets);
+      finish(opened ? { type: 'closed', code: 1006, reason: message } : { type: 'connect_error', reason: connectErrorReason(err.code, err.message), message });
+    };
+    const onUpgrade = (res: { statusCode?: number; headers: Record<string, string | string[] | undefined> }): void => {
+      response = { status: res.statusCode ?? 101, headers: cleanHeaders(res.headers), protocol: '' };
+    };
+    const onUnexpectedResponse = (_req: unknown, res: { statusCode?: number; headers: Record<string, string | string[] | undefined>; resume(): void }): void => {
+      const status = res.statusCode ?? 0;
+      const headers = cleanHeaders(res.headers);
+      res.resume();
+      // With this listener ws never closes the socket by itself.
+      ws.terminate();
+      finish({ type: 'upgrade_failed', status, headers });
+    };
+
+    if (isNodeWs) {
+      ws.on('open', onOpen);
+      ws.on('message', onMessage);
+      ws.on('ping', alive);
+      ws.on('pong', onPong);
+      ws.on('close', onClose);
+      ws.on('error', onError);
+      ws.on('upgrade', onUpgrade);
+      ws.on('unexpected-response', onUnexpectedResponse);
+    } else {
+      ws.onopen = onOpen;
+      ws.onmessage = (ev: { data: unknown }) =>
+        typeof ev.data === 'string' ? runtime.deliverFrame({ type: 'text', data: ev.data }) : runtime.deliverFrame({ type: 'binary', data: toBytes(ev.data) });
+      ws.onclose = (ev: { code: number; reason: string }) => finish({ type: 'closed', code: ev.code, reason: ev.reason });
+      ws.onerror = () => {
+        if (!opened) finish({ type: 'connect_error', reason: 'error', message: 'the browser refused or failed the connection (browsers do not say why)' });
+      };
+    }
+
+    receive((command) => {
+      if (command.type === 'socket.close') {
+        if (ws.readyState === 1) ws.close(command.code, command.reason);
+        else if (ws.readyState === 0) ws.close();
+      } else if (isNodeWs) ws.terminate();
+      else ws.close();
+    });
+
+    return () => {
+      if (hbTimer !== undefined) clearTimeout(hbTimer);
+      if (runtime.socket === handle) runtime.socket = null;
+      finished = true;
+      if (isNodeWs) {
+        ws.removeAllListeners();
+        // A late 'error' from the dying socket must not become an uncaught exception.
+        ws.on('error', noop);
+        if (ws.readyState !== 3) ws.terminate();
+      } else {
+        ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+        if (ws.readyState < 2) ws.close();
+      }
+    };
+  });
+}
+
+function cleanHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,231 @@
+/**
+ * The public entry points of the client actor: `createMinchActor`, and
+ * `sendFrame`, `sendInfo` and `close` for both actors and simple connections.
+ */
+import { either as E } from 'fp-ts';
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { minchMachine, type MinchContext } from '../machines/minchMachine.js';
+import { createSocketLogic, isNodeWs } from './adapter.js';
+import { normalizeFrame } from './core/frames.js';
+import { DEFAULTS, resolveTimings } from './core/options.js';
+import { ClientRuntime } from './runtime.js';
+import type { FrameInput, HeartbeatOptions, Logger, MinchClient, SendError } from './types.js';
+
+/** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
+export interface MinchActorOptions {
+  /**
+   * Time allowed for each attempt, from `connect(state)` to the end of the
+   * opening handshake; then the attempt ends with `{ type: 'connect_error', reason: 'timeout' }`.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * How long a close (a `close` result, a stop, `close(actor)`) waits for the
+   * server's close frame before the socket is terminated.
+   * @default 5000
+   */
+  closeTimeoutMs?: number;
+  /**
+   * Protocol pings every `intervalMs`; no frame from the peer within
+   * `timeoutMs` after a ping ends the connection with `{ type: 'heartbeat_timeout' }`.
+   * `false` turns it off.
+   * @default { intervalMs: 20000, timeoutMs: 20000 } in Node, false in browsers
+   */
+  heartbeat?: HeartbeatOptions | false;
+  /**
+   * A connection must stay open this long for the attempt count to start
+   * again at 1, so a server that accepts and drops at once sees backoff grow.
+   * @default 0
+   */
+  minUptimeMs?: number;
+  /** Aborting it closes the client, with stop reason `{ type: 'aborted', reason }`. */
+  signal?: AbortSignal;
+  /**
+   * Receives lifecycle events at debug/info and the default handleError's
+   * warnings. Never given header values, URL credentials, query strings or payloads.
+   * @default warn/error to the console, nothing else
+   */
+  logger?: Logger;
+  /** XState's inspection observer (for the Stately inspector). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** XState system id: other actors find the client by this name. */
+  systemId?: string;
+  /** XState clock, for tests (`SimulatedClock`). */
+  clock?: { setTimeout(fn: (...args: any[]) => void, ms: number): any; clearTimeout(id: any): void };
+}
+
+/** The actor `createMinchActor` returns: an XState actor of the Minch machine. */
+export type MinchActor = Actor<typeof minchMachine>;
+
+export type { MinchContext };
+
+/** What a send target resolves to. */
+interface Binding {
+  runtime: ClientRuntime;
+  actor: MinchActor;
+}
+
+const bindings = new WeakMap<object, Binding>();
+
+/** Makes `key` (a simple connection) a send/close target of `actor`. */
+export function bindTarget(key: object, actor: MinchActor): void {
+  const binding = bindings.get(actor);
+  if (binding !== undefined) bindings.set(key, binding);
+}
+
+const consoleLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (...args) => console.warn(...args),
+  error: (...args) => console.error(...args),
+};
+
+/**
+ * Creates a client actor from a callback object. Like XState's `createActor`,
+ * the actor is not started: call `.start()`.
+ *
+ * @example
+ * const actor = createMinchActor(client, { count: 0 }, { connectTimeoutMs: 5000 });
+ * actor.start();
+ * sendFrame(actor, { type: 'text', data: 'hello' });
+ * await close(actor);
+ */
+export function createMinchActor<State, InitArg, Info>(
+  client: MinchClient<State, InitArg, Info>,
+  initArg: InitArg,
+  options: MinchActorOptions = {},
+): MinchActor {
+  if (typeof client !== 'object' || client === null) throw new TypeError('createMinchActor: client must be an object of callbacks');
+  for (const name of ['connect', 'handleFrame'] as const) {
+    if (typeof client[name] !== 'function') throw new TypeError(`createMinchActor: client.${name} is required and must be a function`);
+  }
+  for (const name of ['init', 'handleConnect', 'handleInfo', 'handleError', 'handleDisconnect', 'terminate'] as const) {
+    if (client[name] !== undefined && typeof client[name] !== 'function') throw new TypeError(`createMinchActor: client.${name} must be a function`);
+  }
+  const timings = resolveTimings(options, { connectTimeoutMs: DEFAULTS.connectTimeoutMs, heartbeat: isNodeWs ? DEFAULTS.heartbeat : false });
+  if (E.isLeft(timings)) throw new RangeError(`createMinchActor: ${timings.left}`);
+  const logger = options.logger ?? consoleLogger;
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof logger[level] !== 'function') throw new TypeError(`createMinchActor: logger.${level} must be a function`);
+  }
+
+  const runtime = new ClientRuntime(client as MinchClient<any, any, any>, logger);
+  const machine = minchMachine.provide({
+    actors: { socket: createSocketLogic(runtime) },
+    actions: {
+      runInit: (_, params) => runtime.runInit(params.initArg),
+      runConnect: (_, params) => runtime.runConnect(params.generation),
+      runHandleConnect: (_, params) => runtime.runHandleConnect(params.response),
+      runInfo: (_, params) => runtime.runInfo(params.message),
+      runDisconnect: ({ context }) => {
+        if (context.lastDisconnect !== null) runtime.runDisconnect(context.lastDisconnect, context.attempt);
+      },
+      runTerminate: ({ context }) => runtime.runTerminate(context.stopReason),
+    },
+  });
+  const actor = createActor(machine, {
+    input: { initArg, timings: timings.right },
+    ...(options.inspect !== undefined && { inspect: options.inspect }),
+    ...(options.systemId !== undefined && { systemId: options.systemId }),
+    ...(options.clock !== undefined && { clock: options.clock }),
+  });
+  runtime.attach(actor);
+  bindings.set(actor, { runtime, actor });
+  logLifecycle(actor, logger);
+
+  const signal = options.signal;
+  if (signal !== undefined) {
+    const onAbort = (): void => {
+      actor.send({ type: 'client.close', reason: { type: 'aborted', reason: abortReason(signal) } });
+    };
+    if (signal.aborted) queueMicrotask(onAbort);
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      actor.subscribe({ complete: () => signal.removeEventListener('abort', onAbort), error: () => signal.removeEventListener('abort', onAbort) });
+    }
+  }
+  return actor;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r.name : typeof r === 'string' ? r : 'aborted';
+}
+
+function logLifecycle(actor: MinchActor, logger: Logger): void {
+  let last: unknown;
+  actor.subscribe({
+    next: (snapshot) => {
+      if (snapshot.value === last) return;
+      last = snapshot.value;
+      const c = snapshot.context;
+      logger.debug(`[minch] ${String(snapshot.value)}`, { url: c.url, attempt: c.attempt, backoffMs: c.backoffMs });
+    },
+    error: (err) => logger.error('[minch] the client actor failed', err instanceof Error ? err.message : err),
+  });
+}
+
+/** Anything `sendFrame`, `sendInfo` and `close` accept: a client actor or a simple `Connection`. */
+export type SendTarget = object;
+
+function bindingOf(target: SendTarget, fn: string): Binding {
+  const binding = typeof target === 'object' && target !== null ? bindings.get(target) : undefined;
+  if (binding === undefined) throw new TypeError(`${fn}: the target is not a Minch client actor or connection`);
+  return binding;
+}
+
+const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected' });
+
+/**
+ * Sends a frame now, synchronously. `Right` means it was handed to the open
+ * socket; `Left` says why not (`not_connected`, `invalid_frame`,
+ * `unsupported`) and nothing was sent. A close frame starts the closing
+ * handshake, like a `close` result.
+ *
+ * @example
+ * const sent = sendFrame(actor, { type: 'text', data: 'hi' });
+ * if (E.isLeft(sent)) console.warn(sent.left.type);
+ */
+export function sendFrame(target: SendTarget, frame: FrameInput): E.Either<SendError, void> {
+  const { runtime, actor } = bindingOf(target, 'sendFrame');
+  const normal = normalizeFrame(frame);
+  if (E.isLeft(normal)) return normal;
+  if (runtime.socket === null) return NOT_CONNECTED;
+  const f = normal.right;
+  if (f.type === 'close') {
+    actor.send({ type: 'result.close', code: f.code ?? 1000, reason: f.reason ?? '' });
+    return E.right(undefined);
+  }
+  return runtime.write(f);
+}
+
+/** Delivers `message` to the client's `handleInfo`, after the events already queued. */
+export function sendInfo(target: SendTarget, message: unknown): void {
+  const { actor } = bindingOf(target, 'sendInfo');
+  actor.send({ type: 'client.info', message });
+}
+
+/**
+ * Stops the client: closes the socket (code 1000), waits at most
+ * `closeTimeoutMs` for the server, runs `terminate('normal', state)` once and
+ * resolves. Idempotent: on a stopped client it resolves at once.
+ */
+export function close(target: SendTarget): Promise<void> {
+  const { actor, runtime } = bindingOf(target, 'close');
+  if (!runtime.started) {
+    // Never started: there is no socket and no state to terminate.
+    actor.stop();
+    return Promise.resolve();
+  }
+  if (actor.getSnapshot().status !== 'active') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const sub = actor.subscribe({
+      complete: () => {
+        sub.unsubscribe();
+        resolve();
+      },
+      error: () => resolve(),
+    });
+    actor.send({ type: 'client.close', reason: 'normal' });
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * Minch for TypeScript: a WebSocket client behaviour on an XState v5 statechart.
+ * Every public export is listed here by name.
+ */
+export { createMinchActor, sendFrame, sendInfo, close } from './client.js';
+export type { MinchActor, MinchActorOptions, MinchContext, SendTarget } from './client.js';
+export { backoff } from './core/backoff.js';
+export type { BackoffOptions } from './core/backoff.js';
+export { minchMachine } from '../machines/minchMachine.js';
+export type {
+  CallbackName,
+  CallbackResult,
+  ConnectTarget,
+  DisconnectReason,
+  DisconnectResult,
+  Frame,
+  FrameInput,
+  HeadersInput,
+  HeartbeatOptions,
+  InitResult,
+  Logger,
+  MinchClient,
+  MinchError,
+  Self,
+  SendError,
+  UpgradeResponse,
+} from './types.js';
