@@ -155,8 +155,12 @@ export class ClientRuntime {
     this.running = true;
     const pending = this.runJob({ kind: 'frame', frame });
     if (pending === undefined) {
-      this.running = false;
-      this.afterDrain();
+      // The callback may have queued more work (handleError, say).
+      if (this.head < this.queue.length) this.drain();
+      else {
+        this.running = false;
+        this.afterDrain();
+      }
     } else {
       void pending.then(() => {
         this.running = false;
