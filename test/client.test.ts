@@ -345,10 +345,12 @@ describe('callbacks, ordering and results', () => {
     let refuse = false;
     await server.close();
     server = await startSpyServer({ rejectWith: () => (refuse ? 503 : undefined) });
+    let disconnects = 0;
     const spy = spyClient(server.url, {
-      handleDisconnect: (_r, attempt, state) => {
-        refuse = attempt === 1 || attempt === 2 ? attempt < 3 && spy.calls('handleDisconnect').length < 3 : false;
-        return spy.calls('handleDisconnect').length >= 4 ? { type: 'stop', reason: 'normal', state } : { type: 'reconnect', backoff: 0, state };
+      handleDisconnect: (_r, _attempt, state) => {
+        disconnects++;
+        refuse = disconnects === 1 || disconnects === 2;
+        return disconnects >= 4 ? { type: 'stop', reason: 'normal', state } : { type: 'reconnect', backoff: 0, state };
       },
     });
     start(createMinchActor(spy.client, null));

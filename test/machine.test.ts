@@ -45,7 +45,7 @@ describe('lifecycle transitions (pure)', () => {
     ['stops from backoff through closing and runs terminate', [...toBackoff, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.cancel', 'xstate.stopChild', 'runTerminate', 'xstate.raise']],
     ['stops from connecting: the socket is dropped and terminate runs', [...toConnecting, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.cancel', 'xstate.stopChild', 'runTerminate', 'xstate.raise']],
     ['stops from open with a close frame first', [...toOpen, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.sendTo', 'xstate.raise']],
-    ['runs terminate once the socket closed while stopping', [...toOpen, { type: 'client.close', reason: 'normal' }, { ...dropped(1), reason: { type: 'closed', code: 1000, reason: '' } }], 'closing', ['xstate.stopChild', 'runTerminate']],
+    ['runs terminate once the socket closed while stopping', [...toOpen, { type: 'client.close', reason: 'normal' }, { type: 'socket.closed', generation: 1, reason: { type: 'closed', code: 1000, reason: '' } }], 'closing', ['xstate.stopChild', 'runTerminate']],
     ['ends in stopped after terminate', [...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }], 'stopped', ['xstate.cancel']],
     ['stops from idle without init or terminate', [{ type: 'client.close', reason: 'normal' }], 'stopped', []],
   ])('%s', (_name, events, state, actions) => {

@@ -16,7 +16,7 @@ export type Effect =
 
 export interface Reduced<State> {
   state: State;
-  effects: Effect[];
+  effects: readonly Effect[];
 }
 
 /** Which result types each callback may return. */
@@ -31,7 +31,7 @@ export const allowedResults: Record<CallbackName, readonly string[]> = {
   terminate: [],
 };
 
-const NO_EFFECTS: Effect[] = [];
+const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
 const invalid = (callback: CallbackName, message: string): E.Either<MinchError, never> =>
   E.left({ type: 'invalid_result', callback, message: `${callback} returned ${message}` });
@@ -70,7 +70,7 @@ export function reduceResult<State>(callback: CallbackName, result: unknown, pre
     case 'reply': {
       const frames = normalizeFrames(r.frames);
       if (E.isLeft(frames)) return invalid(callback, `an invalid reply: ${frames.left.type === 'invalid_frame' ? frames.left.message : ''}`);
-      return E.map((effects: Effect[]) => ({ state, effects }))(replyEffects(callback, frames.right));
+      return E.map((effects: readonly Effect[]) => ({ state, effects }))(replyEffects(callback, frames.right));
     }
     case 'reconnect': {
       const ms = r.backoff;
@@ -85,7 +85,7 @@ export function reduceResult<State>(callback: CallbackName, result: unknown, pre
 }
 
 /** A reply may end with a close frame; frames after it could never be sent. */
-function replyEffects(callback: CallbackName, frames: Frame[]): E.Either<MinchError, Effect[]> {
+function replyEffects(callback: CallbackName, frames: Frame[]): E.Either<MinchError, readonly Effect[]> {
   const closeAt = frames.findIndex((f) => f.type === 'close');
   if (closeAt === -1) return E.right(frames.length === 0 ? NO_EFFECTS : [{ type: 'send', frames }]);
   if (closeAt !== frames.length - 1) return invalid(callback, 'a reply with frames after a close frame');

@@ -37,7 +37,7 @@ function parseUrl(url: unknown): E.Either<string, URL> {
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     return E.left(`invalid URL scheme "${parsed.protocol}": use ws:// or wss://`);
   }
-  if (parsed.hash) return E.left('invalid URL: a WebSocket URL cannot have a fragment (#...)');
+  if (parsed.hash || String(url).includes('#')) return E.left('invalid URL: a WebSocket URL cannot have a fragment (#...)');
   return E.right(parsed);
 }
 
@@ -78,6 +78,7 @@ export function resolveTarget(input: unknown): E.Either<string, ResolvedTarget> 
   if (!protocols.every((p) => typeof p === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p))) {
     return E.left('protocols must be subprotocol tokens (letters, digits and !#$%&\'*+.^_`|~-)');
   }
+  if (new Set(protocols).size !== protocols.length) return E.left('protocols must not repeat a subprotocol');
   if (target.options !== undefined && (typeof target.options !== 'object' || target.options === null)) {
     return E.left('options must be an object of ws client options');
   }

@@ -240,7 +240,7 @@ describe('reduceResult does not mutate its input', () => {
     const snapshot = JSON.stringify(result);
     const reduced = right(reduceResult('handleFrame', result, PREV));
     expect(JSON.stringify(result)).toBe(snapshot);
-    const effects: Effect[] = reduced.effects;
+    const effects: readonly Effect[] = reduced.effects;
     expect(effects).toHaveLength(2);
   });
 });

@@ -83,7 +83,7 @@ export async function startRawServer(opts: { handshake?: boolean } = {}): Promis
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     socket.on('error', () => {});
-    let head = Buffer.alloc(0);
+    let head: Buffer = Buffer.alloc(0);
     let upgraded = false;
     let id = 0;
     socket.on('data', (chunk) => {
