@@ -105,6 +105,20 @@ export function createSocketLogic(runtime: ClientRuntime) {
             return RIGHT_VOID;
         }
       },
+      setReading(reading: boolean): boolean {
+        if (!isNodeWs) return false;
+        if (reading) {
+          ws.resume();
+          if (heartbeat !== false && hbTimer === undefined && !finished) scheduleHeartbeat(heartbeat);
+        } else {
+          ws.pause();
+          // Nothing is read while paused, so the peer's pongs cannot count: no heartbeat meanwhile.
+          if (hbTimer !== undefined) clearTimeout(hbTimer);
+          hbTimer = undefined;
+          hbPending = false;
+        }
+        return true;
+      },
     };
 
     const alive = (): void => {

@@ -73,6 +73,12 @@ export function bindTarget(key: object, actor: MinchActor): void {
   if (binding !== undefined) bindings.set(key, binding);
 }
 
+/** Pauses or resumes reading from the target's socket; false where that is impossible. */
+export function setReading(target: object, reading: boolean): boolean {
+  const socket = bindings.get(target)?.runtime.socket;
+  return socket === null || socket === undefined ? false : socket.setReading(reading);
+}
+
 const consoleLogger: Logger = {
   debug: () => {},
   info: () => {},

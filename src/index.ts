@@ -4,6 +4,8 @@
  */
 export { createMinchActor, sendFrame, sendInfo, close } from './client.js';
 export type { MinchActor, MinchActorOptions, MinchContext, SendTarget } from './client.js';
+export { connect, receiveFrame } from './simple.js';
+export type { Connection, ConnectError, ConnectOptions } from './simple.js';
 export { backoff } from './core/backoff.js';
 export type { BackoffOptions } from './core/backoff.js';
 export { minchMachine } from '../machines/minchMachine.js';

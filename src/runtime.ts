@@ -31,6 +31,8 @@ import type {
 export interface SocketHandle {
   /** Writes a data or control frame; `Left` if the socket cannot take it. */
   write(frame: Frame): E.Either<SendError, void>;
+  /** Stops or resumes reading from the socket (TCP backpressure). False where it cannot (browsers). */
+  setReading(reading: boolean): boolean;
 }
 
 /** Events the runtime sends to the machine. */

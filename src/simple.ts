@@ -1,0 +1,236 @@
+/**
+ * The simple client: `connect`, `receiveFrame`, and a `Connection` that is an
+ * async iterable of frames. As in Elixir Minch, it is itself a Minch client
+ * (a callback object) run by the statechart, so it inherits every protocol
+ * behaviour: automatic pongs, the closing handshake, heartbeat, timeouts.
+ * It never reconnects.
+ */
+import { either as E } from 'fp-ts';
+import { bindTarget, close, createMinchActor, setReading, type MinchActor } from './client.js';
+import { DEFAULTS } from './core/options.js';
+import { resolveTarget } from './core/target.js';
+import type { DisconnectReason, Frame, HeadersInput, HeartbeatOptions, Logger, MinchClient, UpgradeResponse } from './types.js';
+
+/** Why `connect` failed. Timeouts are `{ type: 'connect_error', reason: 'timeout' }`. */
+export type ConnectError = Extract<DisconnectReason, { type: 'connect_error' | 'upgrade_failed' }>;
+
+/** Options of `connect`. Keys not listed here are passed to the Node `ws` client (TLS, `perMessageDeflate`, `maxPayload`, ...). */
+export interface ConnectOptions {
+  headers?: HeadersInput;
+  protocols?: string | string[];
+  /**
+   * Time allowed for DNS, TCP, TLS and the opening handshake together.
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /** @default 5000 */
+  closeTimeoutMs?: number;
+  /** @default { intervalMs: 20000, timeoutMs: 20000 } in Node, false in browsers */
+  heartbeat?: HeartbeatOptions | false;
+  /**
+   * Frames kept for `receiveFrame` before anyone asks. When the buffer is
+   * full, Node stops reading from the socket (TCP backpressure) until frames
+   * are taken; nothing is dropped. Browsers cannot pause a socket: there the
+   * connection is closed with 1008 and `closed` says why.
+   * @default 10000
+   */
+  maxBufferedFrames?: number;
+  /** Aborting it cancels a pending connect (`connect_error`, reason `'aborted'`) or closes the connection. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  [wsOption: string]: unknown;
+}
+
+/** A connection made by `connect`: frames in arrival order, and how it ended. */
+export interface Connection extends AsyncIterable<Frame>, AsyncDisposable {
+  /** Resolves once, when the connection ends for any reason (a local close included). */
+  readonly closed: Promise<DisconnectReason>;
+  /** The server's answer to the upgrade. */
+  readonly response: UpgradeResponse;
+}
+
+const KNOWN = new Set(['headers', 'protocols', 'timeoutMs', 'closeTimeoutMs', 'heartbeat', 'maxBufferedFrames', 'signal', 'logger']);
+
+interface Waiter {
+  resolve(frame: Frame | 'timeout'): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+class SimpleConnection implements Connection {
+  readonly closed: Promise<DisconnectReason>;
+  response: UpgradeResponse = { status: 0, headers: {}, protocol: '' };
+  /** Set once the connection ended; `receiveFrame` then answers with this close frame. */
+  ended: Extract<Frame, { type: 'close' }> | null = null;
+  private resolveClosed!: (reason: DisconnectReason) => void;
+  private readonly buffer: Frame[] = [];
+  private head = 0;
+  private readonly waiters: Waiter[] = [];
+  private paused = false;
+  actor: MinchActor | null = null;
+
+  constructor(private readonly maxBuffered: number) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  push(frame: Frame): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+      waiter.resolve(frame);
+      return;
+    }
+    this.buffer.push(frame);
+    if (this.buffered() >= this.maxBuffered && !this.paused && this.actor !== null) {
+      this.paused = setReading(this.actor, false);
+      if (!this.paused) this.overflow();
+    }
+  }
+
+  private overflow(): void {
+    if (this.actor !== null) {
+      this.actor.send({ type: 'result.close', code: 1008, reason: 'receive buffer full' });
+    }
+  }
+
+  buffered(): number {
+    return this.buffer.length - this.head;
+  }
+
+  take(): Frame | undefined {
+    if (this.head >= this.buffer.length) return undefined;
+    const frame = this.buffer[this.head++] as Frame;
+    if (this.head === this.buffer.length) {
+      this.buffer.length = 0;
+      this.head = 0;
+    }
+    if (this.paused && this.buffered() <= this.maxBuffered / 2 && this.actor !== null) {
+      this.paused = false;
+      setReading(this.actor, true);
+    }
+    return frame;
+  }
+
+  wait(timeoutMs: number): Promise<Frame | 'timeout'> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = { resolve, timer: undefined };
+      if (Number.isFinite(timeoutMs)) {
+        waiter.timer = setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i !== -1) this.waiters.splice(i, 1);
+          resolve('timeout');
+        }, timeoutMs);
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  end(reason: DisconnectReason): void {
+    if (this.ended !== null) return;
+    this.ended =
+      reason.type === 'closed' ? { type: 'close', code: reason.code, reason: reason.reason } : { type: 'close', code: 1006, reason: reason.type };
+    for (const w of this.waiters.splice(0)) {
+      if (w.timer !== undefined) clearTimeout(w.timer);
+      w.resolve(this.ended);
+    }
+    this.resolveClosed(reason);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+    for (;;) {
+      const frame = await receiveFrame(this, Infinity);
+      if (frame === 'timeout' || frame.type === 'close') return;
+      yield frame;
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return close(this);
+  }
+}
+
+/**
+ * Opens one connection, without reconnecting. Resolves `Right(connection)`
+ * once the upgrade succeeded, or `Left` with why not; a failed connect leaves
+ * nothing running. An invalid URL or option rejects at once.
+ *
+ * @example
+ * const result = await connect('ws://127.0.0.1:8080/', { headers: { 'x-hello': 'world' }, timeoutMs: 5000 });
+ * if (E.isRight(result)) {
+ *   await using conn = result.right;
+ *   sendFrame(conn, { type: 'text', data: 'hi' });
+ *   console.log(await receiveFrame(conn));
+ * }
+ */
+export function connect(url: string | URL, options: ConnectOptions = {}): Promise<E.Either<ConnectError, Connection>> {
+  const wsOptions: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (!KNOWN.has(k)) wsOptions[k] = v;
+  const target = {
+    url,
+    ...(options.headers !== undefined && { headers: options.headers }),
+    ...(options.protocols !== undefined && { protocols: options.protocols }),
+    options: wsOptions,
+  };
+  const checked = resolveTarget(target);
+  if (E.isLeft(checked)) return Promise.reject(new TypeError(`connect: ${checked.left}`));
+  const maxBuffered = options.maxBufferedFrames ?? 10_000;
+  if (!Number.isInteger(maxBuffered) || maxBuffered < 1) return Promise.reject(new RangeError('connect: maxBufferedFrames must be an integer >= 1'));
+
+  const conn = new SimpleConnection(maxBuffered);
+  return new Promise((resolve) => {
+    let opened = false;
+    const client: MinchClient<null, null> = {
+      connect: () => target,
+      handleConnect: (response, state) => {
+        opened = true;
+        conn.response = response;
+        resolve(E.right(conn));
+        return { type: 'ok', state };
+      },
+      handleFrame: (frame, state) => {
+        conn.push(frame);
+        return { type: 'ok', state };
+      },
+      handleError: (error, state) => {
+        (options.logger ?? console).warn(`[minch] ${error.message}`);
+        return { type: 'ok', state };
+      },
+      handleDisconnect: (reason, _attempt, state) => {
+        if (!opened) resolve(E.left(reason as ConnectError));
+        conn.end(reason);
+        return { type: 'stop', reason: 'normal', state };
+      },
+      terminate: (reason) => {
+        const last = actor.getSnapshot().context.lastDisconnect;
+        if (!opened) {
+          const aborted = typeof reason === 'object' && reason !== null && (reason as { type?: unknown }).type === 'aborted';
+          resolve(E.left({ type: 'connect_error', reason: aborted ? 'aborted' : 'closed', message: aborted ? 'the connect was aborted' : 'the connect was cancelled' }));
+        }
+        conn.end(last ?? { type: 'closed', code: 1006, reason: 'the server did not answer the close frame in time' });
+      },
+    };
+    const actor = createMinchActor(client, null, {
+      connectTimeoutMs: options.timeoutMs ?? DEFAULTS.simpleConnectTimeoutMs,
+      ...(options.closeTimeoutMs !== undefined && { closeTimeoutMs: options.closeTimeoutMs }),
+      ...(options.heartbeat !== undefined && { heartbeat: options.heartbeat }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.logger !== undefined && { logger: options.logger }),
+    });
+    conn.actor = actor;
+    bindTarget(conn, actor);
+    actor.start();
+  });
+}
+
+/**
+ * The next received frame (text, binary or pong, in arrival order), or
+ * `'timeout'` after `timeoutMs`. On a connection that has ended with nothing
+ * left buffered it resolves at once with a close frame
+ * `{ type: 'close', code, reason }` (code 1006 when there was no close frame).
+ */
+export function receiveFrame(connection: Connection, timeoutMs = 5000): Promise<Frame | 'timeout'> {
+  if (!(connection instanceof SimpleConnection)) throw new TypeError('receiveFrame: expected a Connection from connect()');
+  const frame = connection.take();
+  if (frame !== undefined) return Promise.resolve(frame);
+  if (connection.ended !== null) return Promise.resolve(connection.ended);
+  return connection.wait(timeoutMs);
+}
