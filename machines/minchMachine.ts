@@ -143,9 +143,14 @@ export const minchMachine = setup({
     idle: {
       entry: { type: 'runInit', params: ({ context }) => ({ initArg: context.state }) },
       on: {
-        'init.done': { target: 'connecting', actions: assign({ state: ({ event }) => event.state }) },
+        'init.done': [
+          // Closed while init ran: init succeeded, so terminate runs, but no connection is made.
+          { guard: 'isStopping', target: 'closing', actions: [assign({ state: ({ event }) => event.state }), 'runTerminate'] },
+          { target: 'connecting', actions: assign({ state: ({ event }) => event.state }) },
+        ],
         'init.stop': { target: 'stopped', actions: { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) } },
-        'client.close': { target: 'stopped', actions: { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) } },
+        'client.close': { guard: not('isStopping'), actions: { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) } },
+        'result.stop': { guard: not('isStopping'), actions: { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) } },
       },
     },
     connecting: {

@@ -141,7 +141,7 @@ export function createSocketLogic(runtime: ClientRuntime) {
     const onOpen = (): void => {
       opened = true;
       response = { ...response, protocol: ws.protocol ?? '' };
-      runtime.socket = handle;
+      runtime.opened(handle);
       if (heartbeat !== false && isNodeWs) scheduleHeartbeat(heartbeat);
       sendBack({ type: 'socket.open', generation, response });
     };

@@ -9,7 +9,7 @@ import { createSocketLogic, isNodeWs } from './adapter.js';
 import { normalizeFrame } from './core/frames.js';
 import { DEFAULTS, resolveTimings } from './core/options.js';
 import { ClientRuntime } from './runtime.js';
-import type { FrameInput, HeartbeatOptions, Logger, MinchClient, SendError } from './types.js';
+import type { FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
 
 /** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
 export interface MinchActorOptions {
@@ -38,6 +38,12 @@ export interface MinchActorOptions {
    * @default 0
    */
   minUptimeMs?: number;
+  /**
+   * Queue frames sent while not open and write them right after the next
+   * open. Off by default: `sendFrame` while not open is `Left(not_connected)`.
+   * @default false
+   */
+  outbox?: OutboxOptions | false;
   /** Aborting it closes the client, with stop reason `{ type: 'aborted', reason }`. */
   signal?: AbortSignal;
   /**
@@ -116,6 +122,14 @@ export function createMinchActor<State, InitArg, Info>(
   }
 
   const runtime = new ClientRuntime(client as MinchClient<any, any, any>, logger);
+  const outbox = options.outbox ?? false;
+  if (outbox !== false) {
+    if (typeof outbox !== 'object' || !Number.isInteger(outbox.max) || outbox.max < 1) throw new RangeError('createMinchActor: outbox.max must be an integer >= 1');
+    if (outbox.overflow !== undefined && outbox.overflow !== 'reject' && outbox.overflow !== 'drop-oldest') {
+      throw new RangeError("createMinchActor: outbox.overflow must be 'reject' or 'drop-oldest'");
+    }
+    runtime.outboxOptions = { ...outbox };
+  }
   const machine = minchMachine.provide({
     actors: { socket: createSocketLogic(runtime) },
     actions: {
@@ -196,13 +210,15 @@ export function sendFrame(target: SendTarget, frame: FrameInput): E.Either<SendE
   const { runtime, actor } = bindingOf(target, 'sendFrame');
   const normal = normalizeFrame(frame);
   if (E.isLeft(normal)) return normal;
-  if (runtime.socket === null) return NOT_CONNECTED;
   const f = normal.right;
   if (f.type === 'close') {
+    if (runtime.socket === null || actor.getSnapshot().value !== 'open') return NOT_CONNECTED;
     actor.send({ type: 'result.close', code: f.code ?? 1000, reason: f.reason ?? '' });
     return E.right(undefined);
   }
-  return runtime.write(f);
+  const written = runtime.write(f);
+  if (E.isLeft(written) && written.left.type === 'not_connected' && actor.getSnapshot().status === 'active') return runtime.enqueueOutgoing(f);
+  return written;
 }
 
 /** Delivers `message` to the client's `handleInfo`, after the events already queued. */

@@ -23,6 +23,7 @@ export type {
   Logger,
   MinchClient,
   MinchError,
+  OutboxOptions,
   Self,
   SendError,
   UpgradeResponse,

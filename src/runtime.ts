@@ -22,6 +22,7 @@ import type {
   Logger,
   MinchClient,
   MinchError,
+  OutboxOptions,
   Self,
   SendError,
   UpgradeResponse,
@@ -92,6 +93,9 @@ export class ClientRuntime {
   private terminateQueued = false;
   private finished = false;
   private timerSeq = 0;
+  /** Frames sent while not open, when the opt-in outbox is on. */
+  private readonly outbox: Frame[] = [];
+  outboxOptions: OutboxOptions | null = null;
 
   constructor(
     private readonly client: MinchClient<any, any, any>,
@@ -139,7 +143,34 @@ export class ClientRuntime {
   runTerminate(reason: unknown): void {
     if (this.terminateQueued) return;
     this.terminateQueued = true;
+    for (const frame of this.outbox.splice(0)) {
+      this.reportError({ type: 'send_error', message: `a queued ${frame.type} frame was dropped: the client stopped before it could be sent`, error: { type: 'not_connected' } });
+    }
     this.enqueue({ kind: 'terminate', reason });
+  }
+
+  /** Queues a frame while not open (opt-in outbox); `Left` when it cannot. */
+  enqueueOutgoing(frame: Frame): E.Either<SendError, void> {
+    const options = this.outboxOptions;
+    if (options === null || this.terminateQueued || frame.type === 'close') return NOT_CONNECTED;
+    if (this.outbox.length >= options.max) {
+      if ((options.overflow ?? 'reject') === 'reject') {
+        return E.left({ type: 'outbox_full', message: `the outbox holds ${options.max} frames already` });
+      }
+      const dropped = this.outbox.shift() as Frame;
+      this.reportError({ type: 'send_error', message: `a queued ${dropped.type} frame was dropped: the outbox was full`, error: { type: 'not_connected' } });
+    }
+    this.outbox.push(frame);
+    return RIGHT_VOID;
+  }
+
+  /** The socket just opened: write what was queued, in order, before anything else. */
+  opened(socket: SocketHandle): void {
+    this.socket = socket;
+    for (const frame of this.outbox.splice(0)) {
+      const written = socket.write(frame);
+      if (E.isLeft(written)) this.reportError({ type: 'send_error', message: `a queued ${frame.type} frame was not sent`, error: written.left });
+    }
   }
   reportError(error: MinchError): void {
     this.enqueue({ kind: 'error', error });

@@ -18,7 +18,9 @@ export type FrameInput = Frame | 'ping' | 'pong' | 'close';
 export type SendError =
   | { type: 'not_connected' }
   | { type: 'invalid_frame'; message: string }
-  | { type: 'unsupported'; message: string };
+  | { type: 'unsupported'; message: string }
+  /** Only with the opt-in `outbox` option and `overflow: 'reject'`. */
+  | { type: 'outbox_full'; message: string };
 
 /**
  * Why a connection ended, or never started. Tagged by `type`; never tell them
@@ -134,6 +136,21 @@ export interface Logger {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
+}
+
+/**
+ * Opt-in queue for frames sent while the client is not open: they are written
+ * in order right after the next open, before `handleConnect` runs.
+ */
+export interface OutboxOptions {
+  /** Most frames kept. */
+  max: number;
+  /**
+   * When full: `'reject'` refuses the new frame (`Left({ type: 'outbox_full' })`);
+   * `'drop-oldest'` drops the oldest queued frame and reports it to `handleError`.
+   * @default 'reject'
+   */
+  overflow?: 'reject' | 'drop-oldest';
 }
 
 /** Heartbeat settings: a ping every `intervalMs`, an answer expected within `timeoutMs`. */

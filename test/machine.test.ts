@@ -47,7 +47,9 @@ describe('lifecycle transitions (pure)', () => {
     ['stops from open with a close frame first', [...toOpen, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.sendTo', 'xstate.raise']],
     ['runs terminate once the socket closed while stopping', [...toOpen, { type: 'client.close', reason: 'normal' }, { type: 'socket.closed', generation: 1, reason: { type: 'closed', code: 1000, reason: '' } }], 'closing', ['xstate.stopChild', 'runTerminate']],
     ['ends in stopped after terminate', [...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }], 'stopped', ['xstate.cancel']],
-    ['stops from idle without init or terminate', [{ type: 'client.close', reason: 'normal' }], 'stopped', []],
+    ['waits for init when closed in idle', [{ type: 'client.close', reason: 'normal' }], 'idle', []],
+    ['runs terminate, never connect, when init ends after a close in idle', [{ type: 'client.close', reason: 'normal' }, { type: 'init.done', state: 's1' }], 'closing', ['runTerminate', 'xstate.raise']],
+    ['stops without terminate when init itself stops', [{ type: 'init.stop', reason: 'no' }], 'stopped', []],
   ])('%s', (_name, events, state, actions) => {
     const result = run(events);
     expect(result.snapshot.value).toBe(state);

@@ -25,6 +25,8 @@ export interface SpyServerOptions {
   silent?: boolean;
   /** Subprotocol to choose from the client's list. */
   chooseProtocol?: (protocols: Set<string>) => string | false;
+  /** Called with each new server-side socket, after it is recorded. */
+  onConnection?: (ws: WebSocket) => void;
   /** ws server: answer pings automatically. @default true */
   autoPong?: boolean;
 }
@@ -76,6 +78,7 @@ export async function startSpyServer(options: SpyServerOptions = {}): Promise<Sp
       ws.on('pong', (d) => recorder.push({ type: 'pong', id, data: d.toString() }));
       ws.on('close', (code, reason) => recorder.push({ type: 'close', id, code, reason: reason.toString() }));
       ws.on('error', () => {});
+      options.onConnection?.(ws);
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
