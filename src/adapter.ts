@@ -200,7 +200,8 @@ export function createSocketLogic(runtime: ClientRuntime) {
 
     receive((command) => {
       if (command.type === 'socket.close') {
-        if (ws.readyState === 1) ws.close(command.code, command.reason);
+        // Browsers refuse 1001 from a client (InvalidAccessError); ws sends it.
+        if (ws.readyState === 1) ws.close(command.code === 1001 && !isNodeWs ? 1000 : command.code, command.reason);
         else if (ws.readyState === 0) ws.close();
       } else if (isNodeWs) ws.terminate();
       else ws.close();

@@ -6,7 +6,7 @@ import { either as E } from 'fp-ts';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { minchMachine, type MinchContext } from '../machines/minchMachine.js';
 import { createSocketLogic, isNodeWs } from './adapter.js';
-import { normalizeFrame } from './core/frames.js';
+import { normalizeFrame, validateClose } from './core/frames.js';
 import { DEFAULTS, resolveTimings } from './core/options.js';
 import { ClientRuntime } from './runtime.js';
 import type { FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
@@ -107,30 +107,47 @@ export function createMinchActor<State, InitArg, Info>(
   initArg: InitArg,
   options: MinchActorOptions = {},
 ): MinchActor {
-  if (typeof client !== 'object' || client === null) throw new TypeError('createMinchActor: client must be an object of callbacks');
+  const { logic, input, runtime, logger } = createMinchLogic(client, initArg, options, 'createMinchActor');
+  const actor = createActor(logic, {
+    input,
+    ...(options.inspect !== undefined && { inspect: options.inspect }),
+    ...(options.systemId !== undefined && { systemId: options.systemId }),
+    ...(options.clock !== undefined && { clock: options.clock }),
+  });
+  attachRuntime(runtime, actor, logger, options.signal);
+  return actor;
+}
+
+/**
+ * The Minch machine provided with a fresh runtime for one client instance,
+ * and its input. `createMinchActor` runs it as a root actor; the supervisor
+ * spawns it as a child. Throws at once on a bad client or option.
+ */
+export function createMinchLogic(client: MinchClient<any, any, any>, initArg: unknown, options: MinchActorOptions, fn: string) {
+  if (typeof client !== 'object' || client === null) throw new TypeError(`${fn}: client must be an object of callbacks`);
   for (const name of ['connect', 'handleFrame'] as const) {
-    if (typeof client[name] !== 'function') throw new TypeError(`createMinchActor: client.${name} is required and must be a function`);
+    if (typeof client[name] !== 'function') throw new TypeError(`${fn}: client.${name} is required and must be a function`);
   }
   for (const name of ['init', 'handleConnect', 'handleInfo', 'handleError', 'handleDisconnect', 'terminate'] as const) {
-    if (client[name] !== undefined && typeof client[name] !== 'function') throw new TypeError(`createMinchActor: client.${name} must be a function`);
+    if (client[name] !== undefined && typeof client[name] !== 'function') throw new TypeError(`${fn}: client.${name} must be a function`);
   }
   const timings = resolveTimings(options, { connectTimeoutMs: DEFAULTS.connectTimeoutMs, heartbeat: isNodeWs ? DEFAULTS.heartbeat : false });
-  if (E.isLeft(timings)) throw new RangeError(`createMinchActor: ${timings.left}`);
+  if (E.isLeft(timings)) throw new RangeError(`${fn}: ${timings.left}`);
   const logger = options.logger ?? consoleLogger;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    if (typeof logger[level] !== 'function') throw new TypeError(`createMinchActor: logger.${level} must be a function`);
+    if (typeof logger[level] !== 'function') throw new TypeError(`${fn}: logger.${level} must be a function`);
   }
 
-  const runtime = new ClientRuntime(client as MinchClient<any, any, any>, logger);
+  const runtime = new ClientRuntime(client, logger);
   const outbox = options.outbox ?? false;
   if (outbox !== false) {
-    if (typeof outbox !== 'object' || !Number.isInteger(outbox.max) || outbox.max < 1) throw new RangeError('createMinchActor: outbox.max must be an integer >= 1');
+    if (typeof outbox !== 'object' || !Number.isInteger(outbox.max) || outbox.max < 1) throw new RangeError(`${fn}: outbox.max must be an integer >= 1`);
     if (outbox.overflow !== undefined && outbox.overflow !== 'reject' && outbox.overflow !== 'drop-oldest') {
-      throw new RangeError("createMinchActor: outbox.overflow must be 'reject' or 'drop-oldest'");
+      throw new RangeError(`${fn}: outbox.overflow must be 'reject' or 'drop-oldest'`);
     }
     runtime.outboxOptions = { ...outbox };
   }
-  const machine = minchMachine.provide({
+  const logic = minchMachine.provide({
     actors: { socket: createSocketLogic(runtime) },
     actions: {
       runInit: (_, params) => runtime.runInit(params.initArg),
@@ -143,17 +160,14 @@ export function createMinchActor<State, InitArg, Info>(
       runTerminate: ({ context }) => runtime.runTerminate(context.stopReason),
     },
   });
-  const actor = createActor(machine, {
-    input: { initArg, timings: timings.right },
-    ...(options.inspect !== undefined && { inspect: options.inspect }),
-    ...(options.systemId !== undefined && { systemId: options.systemId }),
-    ...(options.clock !== undefined && { clock: options.clock }),
-  });
+  return { logic, input: { initArg, timings: timings.right }, runtime, logger };
+}
+
+/** Connects a runtime to the actor running its logic: events, send targets, logging, cancellation. */
+export function attachRuntime(runtime: ClientRuntime, actor: MinchActor, logger: Logger, signal?: AbortSignal): void {
   runtime.attach(actor);
   bindings.set(actor, { runtime, actor });
   logLifecycle(actor, logger);
-
-  const signal = options.signal;
   if (signal !== undefined) {
     const onAbort = (): void => {
       actor.send({ type: 'client.close', reason: { type: 'aborted', reason: abortReason(signal) } });
@@ -164,7 +178,6 @@ export function createMinchActor<State, InitArg, Info>(
       actor.subscribe({ complete: () => signal.removeEventListener('abort', onAbort), error: () => signal.removeEventListener('abort', onAbort) });
     }
   }
-  return actor;
 }
 
 function abortReason(signal: AbortSignal): string {
@@ -227,12 +240,37 @@ export function sendInfo(target: SendTarget, message: unknown): void {
   actor.send({ type: 'client.info', message });
 }
 
+/** Options of `close`. */
+export interface CloseOptions {
+  /**
+   * The close code sent to the server: 1000, 1001 ("going away", for a
+   * service shutting down; browsers send 1000 instead) or 3000–4999.
+   * @default 1000
+   */
+  code?: number;
+  /** At most 123 UTF-8 bytes. @default '' */
+  reason?: string;
+}
+
+const closers = new WeakMap<object, (options: CloseOptions) => Promise<void>>();
+
+/** Lets `close()` stop other Minch-made actors (the supervisor). */
+export function registerCloser(target: object, closer: (options: CloseOptions) => Promise<void>): void {
+  closers.set(target, closer);
+}
+
 /**
- * Stops the client: closes the socket (code 1000), waits at most
- * `closeTimeoutMs` for the server, runs `terminate('normal', state)` once and
- * resolves. Idempotent: on a stopped client it resolves at once.
+ * Stops the client: closes the socket (code 1000 unless `options.code`),
+ * waits at most `closeTimeoutMs` for the server, runs `terminate('normal',
+ * state)` once and resolves. Idempotent: on a stopped client it resolves at
+ * once. Also stops a simple `Connection` and a supervisor (every child).
  */
-export function close(target: SendTarget): Promise<void> {
+export function close(target: SendTarget, options: CloseOptions = {}): Promise<void> {
+  const code = options.code ?? 1000;
+  const checked = validateClose(code === 1001 ? 1000 : code, options.reason);
+  if (E.isLeft(checked)) return Promise.reject(new RangeError(`close: ${checked.left.type === 'invalid_frame' ? checked.left.message : 'invalid close'}; 1001 is allowed too`));
+  const closer = typeof target === 'object' && target !== null ? closers.get(target) : undefined;
+  if (closer !== undefined) return closer(options);
   const { actor, runtime } = bindingOf(target, 'close');
   if (!runtime.started) {
     // Never started: there is no socket and no state to terminate.
@@ -248,6 +286,6 @@ export function close(target: SendTarget): Promise<void> {
       },
       error: () => resolve(),
     });
-    actor.send({ type: 'client.close', reason: 'normal' });
+    actor.send({ type: 'client.close', reason: 'normal', code, closeReason: options.reason ?? '' });
   });
 }

@@ -3,7 +3,10 @@
  * Every public export is listed here by name.
  */
 export { createMinchActor, sendFrame, sendInfo, close } from './client.js';
-export type { MinchActor, MinchActorOptions, MinchContext, SendTarget } from './client.js';
+export type { CloseOptions, MinchActor, MinchActorOptions, MinchContext, SendTarget } from './client.js';
+export { createSupervisor } from './supervisor.js';
+export type { ChildSpec, SupervisorActor, SupervisorOptions } from './supervisor.js';
+export { supervisorMachine } from '../machines/supervisorMachine.js';
 export { connect, receiveFrame } from './simple.js';
 export type { Connection, ConnectError, ConnectOptions } from './simple.js';
 export { backoff } from './core/backoff.js';

@@ -1,0 +1,152 @@
+/**
+ * The supervisor statechart: `running → stopping → stopped`. It owns Minch
+ * client actors as spawned children (one-for-one), restarts a child that
+ * stopped abnormally, and gives up after `maxRestarts` within `withinMs`,
+ * stopping every child and itself with a clear reason.
+ *
+ * Children are registered in the actor system under their spec id
+ * (`supervisor.system.get('echo')`), so a restarted child keeps its name.
+ * How a child is started is provided by `createSupervisor` (`startChild`),
+ * since each start needs a fresh client runtime.
+ */
+import { and, assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
+
+export interface SupervisorContext {
+  /** Spec ids in start order. */
+  ids: string[];
+  /** The running instance of each child, by spec id; absent once it stopped for good. */
+  children: Record<string, AnyActorRef>;
+  /** Child instance id → spec id. */
+  instances: Record<string, string>;
+  /** When the recent restarts happened (epoch ms), to apply `maxRestarts` within `withinMs`. */
+  restartTimes: number[];
+  restarts: number;
+  maxRestarts: number;
+  withinMs: number;
+  /** Why the supervisor stops: `'normal'`, or `{ type: 'max_restarts', child, reason }`. */
+  stopReason: unknown;
+  close: { code: number; reason: string };
+}
+
+export interface SupervisorInput {
+  ids: string[];
+  maxRestarts: number;
+  withinMs: number;
+}
+
+type ChildDone = { type: `xstate.done.actor.${string}`; output?: { reason?: unknown }; actorId: string };
+type ChildError = { type: `xstate.error.actor.${string}`; error: unknown; actorId: string };
+export type SupervisorEvent = ChildDone | ChildError | { type: 'supervisor.stop'; code: number; reason: string };
+
+/** A stop that is not a crash: OTP's normal and shutdown, a user's close or abort. */
+export function isNormalExit(reason: unknown): boolean {
+  return reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && reason !== null && (reason as { type?: unknown }).type === 'aborted');
+}
+
+/** Child instance ids are `${specId}#${n}`. */
+export function specIdOf(actorId: string): string {
+  const hash = actorId.lastIndexOf('#');
+  return hash === -1 ? actorId : actorId.slice(0, hash);
+}
+
+function exitReason(event: ChildDone | ChildError): unknown {
+  return event.type.startsWith('xstate.error.') ? { type: 'error', message: String((event as ChildError).error) } : (event as ChildDone).output?.reason;
+}
+
+const setupSupervisor = setup({
+  types: {
+    context: {} as SupervisorContext,
+    events: {} as SupervisorEvent,
+    input: {} as SupervisorInput,
+    output: {} as { reason: unknown },
+  },
+  actions: {
+    /** Spawns a fresh instance of child `id`; provided by `createSupervisor`. */
+    startChild: (_, _params: { id: string }) => {
+      throw new Error('supervisorMachine must be run through createSupervisor');
+    },
+    /** Forgets a child instance that stopped. */
+    forgetChild: assign(({ context, event }) => {
+      const actorId = (event as ChildDone).actorId;
+      const id = specIdOf(actorId);
+      const children = { ...context.children };
+      if (children[id]?.id === actorId) delete children[id];
+      const instances = { ...context.instances };
+      delete instances[actorId];
+      return { children, instances };
+    }),
+    recordRestart: assign(({ context }) => ({ restarts: context.restarts + 1, restartTimes: [...context.restartTimes, Date.now()].slice(-context.maxRestarts - 1) })),
+    giveUp: assign(({ event }) => ({
+      stopReason: { type: 'max_restarts', child: specIdOf((event as ChildDone).actorId), reason: exitReason(event as ChildDone | ChildError) },
+    })),
+    closeChildren: enqueueActions(({ context, enqueue }) => {
+      for (const ref of Object.values(context.children)) {
+        enqueue.sendTo(ref, { type: 'client.close', reason: 'shutdown', code: context.close.code, closeReason: context.close.reason });
+      }
+    }),
+  },
+  guards: {
+    isCrash: ({ event }) => !isNormalExit(exitReason(event as ChildDone | ChildError)),
+    isCurrentChild: ({ context, event }) => {
+      const id = context.instances[(event as ChildDone).actorId];
+      return id !== undefined && context.children[id]?.id === (event as ChildDone).actorId;
+    },
+    tooManyRestarts: ({ context }) => {
+      const now = Date.now();
+      return context.restartTimes.filter((t) => now - t <= context.withinMs).length >= context.maxRestarts;
+    },
+    noChildren: ({ context }) => Object.keys(context.children).length === 0,
+  },
+});
+
+/** What happens when a child instance stops, in order of precedence. */
+const childExit = [
+  { guard: and(['isCurrentChild', 'isCrash', 'tooManyRestarts']), target: '#supervisor.stopping', actions: ['forgetChild', 'giveUp'] },
+  {
+    guard: and(['isCurrentChild', 'isCrash']),
+    actions: ['forgetChild', 'recordRestart', { type: 'startChild', params: ({ event }: { event: SupervisorEvent }) => ({ id: specIdOf((event as ChildDone).actorId) }) }],
+  },
+  { guard: 'isCurrentChild', actions: 'forgetChild' },
+] as const;
+
+export const supervisorMachine = setupSupervisor.createMachine({
+  id: 'supervisor',
+  context: ({ input }) => ({
+    ids: input.ids,
+    children: {},
+    instances: {},
+    restartTimes: [],
+    restarts: 0,
+    maxRestarts: input.maxRestarts,
+    withinMs: input.withinMs,
+    stopReason: undefined,
+    close: { code: 1000, reason: '' },
+  }),
+  initial: 'running',
+  output: ({ context }) => ({ reason: context.stopReason }),
+  states: {
+    running: {
+      entry: enqueueActions(({ context, enqueue }) => {
+        for (const id of context.ids) enqueue({ type: 'startChild', params: { id } });
+      }),
+      on: {
+        'xstate.done.actor.*': childExit,
+        'xstate.error.actor.*': childExit,
+        'supervisor.stop': {
+          target: 'stopping',
+          actions: assign({ stopReason: 'normal', close: ({ event }) => ({ code: event.code, reason: event.reason }) }),
+        },
+      },
+      always: { guard: 'noChildren', target: 'stopped', actions: assign({ stopReason: ({ context }) => context.stopReason ?? 'normal' }) },
+    },
+    stopping: {
+      entry: 'closeChildren',
+      always: { guard: 'noChildren', target: 'stopped' },
+      on: {
+        'xstate.done.actor.*': { actions: 'forgetChild' },
+        'xstate.error.actor.*': { actions: 'forgetChild' },
+      },
+    },
+    stopped: { type: 'final' },
+  },
+});

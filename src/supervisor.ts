@@ -1,0 +1,96 @@
+/**
+ * `createSupervisor`: OTP's one-for-one supervisor for Minch clients, as an
+ * XState parent actor. See machines/supervisorMachine.ts for the rules.
+ */
+import { assign, createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
+import { supervisorMachine } from '../machines/supervisorMachine.js';
+import { attachRuntime, createMinchLogic, registerCloser, type CloseOptions, type MinchActor, type MinchActorOptions } from './client.js';
+import type { MinchClient } from './types.js';
+
+/** One supervised client. Its `id` is its name in the actor system. */
+export interface ChildSpec<State = any, InitArg = any, Info = any> {
+  id: string;
+  client: MinchClient<State, InitArg, Info>;
+  initArg: InitArg;
+  options?: Omit<MinchActorOptions, 'systemId' | 'inspect' | 'clock' | 'signal'>;
+}
+
+export interface SupervisorOptions {
+  /** Only one-for-one: a crashed child is restarted alone. @default 'one-for-one' */
+  strategy?: 'one-for-one';
+  /** Restarts allowed within `withinMs`; one more crash stops the supervisor. @default 3 */
+  maxRestarts?: number;
+  /** @default 5000 */
+  withinMs?: number;
+  /** Aborting it stops every child (close code 1000) and the supervisor. */
+  signal?: AbortSignal;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  systemId?: string;
+}
+
+export type SupervisorActor = Actor<typeof supervisorMachine>;
+
+/**
+ * Creates a supervisor (not started: call `.start()`) that starts every child
+ * client and restarts one that stops abnormally — a `stop` result whose
+ * reason is not `'normal'` or `'shutdown'`, a failing `init`, or an error
+ * escaping the actor — from `init(initArg)` again. More than `maxRestarts`
+ * restarts within `withinMs` stop it with `{ type: 'max_restarts', child, reason }`.
+ * Children are found by name: `supervisor.system.get(id)`. `close(supervisor,
+ * { code: 1001, reason: 'going away' })` closes every child, then the supervisor.
+ *
+ * @example
+ * const sup = createSupervisor([{ id: 'echo', client, initArg: { url } }], { maxRestarts: 3, withinMs: 5000 });
+ * sup.start();
+ * sendFrame(sup.system.get('echo'), { type: 'text', data: 'hi' });
+ */
+export function createSupervisor(children: readonly ChildSpec[], options: SupervisorOptions = {}): SupervisorActor {
+  if (!Array.isArray(children)) throw new TypeError('createSupervisor: children must be an array of { id, client, initArg, options? }');
+  const specs = new Map<string, ChildSpec>();
+  for (const spec of children) {
+    if (typeof spec?.id !== 'string' || spec.id === '' || spec.id.includes('#')) throw new TypeError('createSupervisor: each child needs a non-empty string id without "#"');
+    if (specs.has(spec.id)) throw new TypeError(`createSupervisor: duplicate child id "${spec.id}"`);
+    createMinchLogic(spec.client, spec.initArg, spec.options ?? {}, `createSupervisor (child "${spec.id}")`);
+    specs.set(spec.id, spec);
+  }
+  const { strategy = 'one-for-one', maxRestarts = 3, withinMs = 5000 } = options;
+  if (strategy !== 'one-for-one') throw new RangeError(`createSupervisor: strategy "${String(strategy)}" is not supported; use 'one-for-one'`);
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new RangeError('createSupervisor: maxRestarts must be an integer >= 0');
+  if (!(withinMs > 0)) throw new RangeError('createSupervisor: withinMs must be a number of milliseconds > 0');
+
+  let seq = 0;
+  const logic = supervisorMachine.provide({
+    actions: {
+      startChild: assign(({ context, spawn }, params: { id: string }) => {
+        const spec = specs.get(params.id) as ChildSpec;
+        const child = createMinchLogic(spec.client, spec.initArg, spec.options ?? {}, 'createSupervisor');
+        const ref = spawn(child.logic, { id: `${spec.id}#${++seq}`, systemId: spec.id, input: child.input }) as AnyActorRef;
+        attachRuntime(child.runtime, ref as unknown as MinchActor, child.logger);
+        return { children: { ...context.children, [spec.id]: ref }, instances: { ...context.instances, [ref.id]: spec.id } };
+      }) as never,
+    },
+  });
+  const actor = createActor(logic, {
+    input: { ids: [...specs.keys()], maxRestarts, withinMs },
+    ...(options.inspect !== undefined && { inspect: options.inspect }),
+    ...(options.systemId !== undefined && { systemId: options.systemId }),
+  });
+  const stop = (o: CloseOptions): Promise<void> => {
+    if (actor.getSnapshot().status !== 'active') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      actor.subscribe({ complete: () => resolve(), error: () => resolve() });
+      actor.send({ type: 'supervisor.stop', code: o.code ?? 1000, reason: o.reason ?? '' });
+    });
+  };
+  registerCloser(actor, stop);
+  const signal = options.signal;
+  if (signal !== undefined) {
+    const onAbort = (): void => void stop({});
+    if (signal.aborted) queueMicrotask(onAbort);
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      actor.subscribe({ complete: () => signal.removeEventListener('abort', onAbort) });
+    }
+  }
+  return actor;
+}
