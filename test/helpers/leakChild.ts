@@ -2,11 +2,12 @@
  * A child process for the leak tests: brings a client into one state, calls
  * close, and then does nothing. If any timer, socket or listener survived,
  * the process would not exit by itself.
- * Usage: node --import tsx test/helpers/leakChild.ts <scenario> <url>
+ * Usage: node --import tsx test/helpers/leakChild.ts <scenario> <url> [close|abort]
  */
 import { close, connect, createMinchActor, sendInfo, type MinchActor, type MinchClient } from '../../src/index.js';
 
-const [scenario = '', url = ''] = process.argv.slice(2);
+const [scenario = '', url = '', mode = 'close'] = process.argv.slice(2);
+const controller = new AbortController();
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 function until(actor: MinchActor, pred: (value: string) => boolean): Promise<void> {
@@ -39,12 +40,14 @@ const client: MinchClient<null, null, string> = {
 async function main(): Promise<void> {
   if (scenario === 'simple-timeout') {
     say('close-called');
-    const result = await connect(url, { timeoutMs: 100 });
+    const pending = connect(url, { timeoutMs: mode === 'abort' ? 60_000 : 100, signal: controller.signal });
+    if (mode === 'abort') setTimeout(() => controller.abort(), 50);
+    const result = await pending;
     say(`result ${result._tag}`);
     return;
   }
   const heartbeat = scenario === 'heartbeat' ? { intervalMs: 10, timeoutMs: 60_000 } : undefined;
-  const actor = createMinchActor(client, null, { closeTimeoutMs: 100, ...(heartbeat && { heartbeat }) });
+  const actor = createMinchActor(client, null, { closeTimeoutMs: 100, signal: controller.signal, ...(heartbeat && { heartbeat }) });
   actor.start();
   switch (scenario) {
     case 'connecting':
@@ -72,7 +75,11 @@ async function main(): Promise<void> {
   }
   say(`state ${String(actor.getSnapshot().value)}`);
   say('close-called');
-  await close(actor);
+  if (mode === 'abort') {
+    const done = new Promise<void>((resolve) => actor.subscribe({ complete: resolve }));
+    controller.abort();
+    await done;
+  } else await close(actor);
   say('closed');
 }
 
