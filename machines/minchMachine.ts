@@ -19,7 +19,7 @@ import { and, assign, cancel, enqueueActions, fromCallback, not, sendTo, setup, 
 import { nextAttempt } from '../src/core/backoff.js';
 import type { ResolvedTimings } from '../src/core/options.js';
 import type { RuntimeEvent } from '../src/runtime.js';
-import type { SocketCommand, SocketEvent, SocketInput } from '../src/adapter.js';
+import type { EnvironmentEvent, SocketCommand, SocketEvent, SocketInput } from '../src/adapter.js';
 import type { DisconnectReason, UpgradeResponse } from '../src/types.js';
 
 /** The machine's context: what a UI needs, JSON-serialisable, free of secrets. */
@@ -43,6 +43,8 @@ export interface MinchContext {
   /** Set once the client is stopping: the reason passed to `terminate`. */
   stopReason: unknown;
   stopping: boolean;
+  /** The browser said it is offline: no attempt until it is online again. */
+  offline: boolean;
   timings: ResolvedTimings;
 }
 
@@ -54,6 +56,7 @@ export interface MinchInput {
 export type MinchEvent =
   | RuntimeEvent
   | SocketEvent
+  | EnvironmentEvent
   | { type: 'client.close'; reason: unknown; code?: number; closeReason?: string };
 
 const DEFAULT_TIMINGS: ResolvedTimings = { connectTimeoutMs: 10_000, closeTimeoutMs: 5_000, heartbeat: false, minUptimeMs: 0 };
@@ -72,6 +75,8 @@ export const minchMachine = setup({
   },
   actors: {
     socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(unprovided),
+    /** Browser connectivity and visibility as events; nothing in Node. */
+    environment: fromCallback<EnvironmentEvent>(() => () => {}),
   },
   actions: {
     runInit: (_, _params: { initArg: unknown }) => unprovided(),
@@ -106,6 +111,7 @@ export const minchMachine = setup({
     isCurrent: ({ context, event }) => 'generation' in event && event.generation === context.generation,
     isStopping: ({ context }) => context.stopping,
     hasDecision: ({ context }) => context.backoffMs !== null,
+    canRetry: ({ context }) => context.backoffMs !== null && !context.offline,
   },
   delays: {
     connectTimeout: ({ context }) => context.timings.connectTimeoutMs,
@@ -125,9 +131,11 @@ export const minchMachine = setup({
     openedAt: null,
     stopReason: undefined,
     stopping: false,
+    offline: false,
     timings: input.timings ?? DEFAULT_TIMINGS,
   }),
   initial: 'idle',
+  invoke: { src: 'environment' },
   output: ({ context }) => ({ reason: context.stopReason }),
   on: {
     'state.sync': { actions: assign({ state: ({ event }) => event.state }) },
@@ -138,6 +146,8 @@ export const minchMachine = setup({
       ),
     },
     'client.cancelTimer': { actions: cancel(({ event }) => event.id) },
+    'env.offline': { actions: assign({ offline: true }) },
+    'env.online': { actions: assign({ offline: false }) },
   },
   states: {
     idle: {
@@ -175,10 +185,29 @@ export const minchMachine = setup({
         'socket.closed': { guard: 'isCurrent', target: 'backoff', actions: ['stopSocket', { type: 'recordDisconnect', params: ({ event }) => ({ reason: event.reason }) }, 'runDisconnect'] },
         'client.close': { target: 'closing', actions: ['stopSocket', { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) }, 'runTerminate'] },
         'result.stop': { target: 'closing', actions: ['stopSocket', { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) }, 'runTerminate'] },
+        'env.offline': {
+          target: 'backoff',
+          actions: [
+            assign({ offline: true }),
+            'stopSocket',
+            { type: 'recordDisconnect', params: { reason: { type: 'connect_error', reason: 'offline', message: 'the browser went offline' } } },
+            'runDisconnect',
+          ],
+        },
       },
     },
     open: {
       on: {
+        'env.offline': {
+          target: 'backoff',
+          actions: [
+            assign({ offline: true }),
+            'stopSocket',
+            { type: 'recordDisconnect', params: { reason: { type: 'closed', code: 1006, reason: 'the browser went offline' } } },
+            'runDisconnect',
+          ],
+        },
+        'env.visible': { actions: sendTo('socket', { type: 'socket.probe' }) },
         'socket.closed': { guard: 'isCurrent', target: 'backoff', actions: ['stopSocket', { type: 'recordDisconnect', params: ({ event }) => ({ reason: event.reason }) }, 'runDisconnect'] },
         'result.close': {
           target: 'closing',
@@ -226,9 +255,12 @@ export const minchMachine = setup({
     },
     backoff: {
       after: {
-        reconnectDelay: { guard: 'hasDecision', target: 'connecting' },
+        reconnectDelay: { guard: 'canRetry', target: 'connecting' },
       },
       on: {
+        // Back online, or a page visible again: retry at once instead of waiting out the backoff.
+        'env.online': { guard: 'hasDecision', target: 'connecting', actions: assign({ offline: false }) },
+        'env.visible': { guard: 'canRetry', target: 'connecting' },
         'disconnect.reconnect': {
           target: 'backoff',
           reenter: true,

@@ -8,10 +8,15 @@
 import WebSocket from 'isomorphic-ws';
 import { either as E } from 'fp-ts';
 import { fromCallback } from 'xstate';
+import { normalizeFrame } from './core/frames.js';
 import { DEFAULTS } from './core/options.js';
 import { connectErrorReason, scrub, secretsOf } from './core/target.js';
 import { RIGHT_VOID, type ClientRuntime, type SocketHandle } from './runtime.js';
 import type { DisconnectReason, Frame, HeartbeatOptions, SendError, UpgradeResponse } from './types.js';
+
+/** True where `isomorphic-ws` resolved to the Node `ws` package. */
+export const isNodeWs = typeof (WebSocket as unknown as { prototype: { on?: unknown } }).prototype.on === 'function';
+const noop = (): void => {};
 
 /** Events the socket actor sends to its parent. */
 export type SocketEvent =
@@ -19,7 +24,38 @@ export type SocketEvent =
   | { type: 'socket.closed'; generation: number; reason: DisconnectReason };
 
 /** Events the socket actor receives. */
-export type SocketCommand = { type: 'socket.close'; code: number; reason: string } | { type: 'socket.terminate' };
+export type SocketCommand = { type: 'socket.close'; code: number; reason: string } | { type: 'socket.terminate' } | { type: 'socket.probe' };
+
+/** Events of the runtime environment (browser connectivity and page visibility). */
+export type EnvironmentEvent = { type: 'env.offline' } | { type: 'env.online' } | { type: 'env.visible' };
+
+/**
+ * Turns the browser's `offline`, `online` and `visibilitychange` (hidden, then
+ * visible) events into machine events. Does nothing in Node.
+ */
+export const environmentLogic = fromCallback<EnvironmentEvent>(({ sendBack }) => {
+  const g = globalThis as { addEventListener?: (t: string, f: () => void) => void; removeEventListener?: (t: string, f: () => void) => void; document?: { visibilityState?: string; addEventListener(t: string, f: () => void): void; removeEventListener(t: string, f: () => void): void } };
+  if (isNodeWs || typeof g.addEventListener !== 'function') return noop;
+  const offline = (): void => sendBack({ type: 'env.offline' });
+  const online = (): void => sendBack({ type: 'env.online' });
+  const doc = g.document;
+  let wasHidden = false;
+  const visibility = (): void => {
+    if (doc?.visibilityState === 'hidden') wasHidden = true;
+    else if (wasHidden) {
+      wasHidden = false;
+      sendBack({ type: 'env.visible' });
+    }
+  };
+  g.addEventListener('offline', offline);
+  g.addEventListener('online', online);
+  doc?.addEventListener('visibilitychange', visibility);
+  return () => {
+    g.removeEventListener?.('offline', offline);
+    g.removeEventListener?.('online', online);
+    doc?.removeEventListener('visibilitychange', visibility);
+  };
+});
 
 export interface SocketInput {
   generation: number;
@@ -28,10 +64,7 @@ export interface SocketInput {
 
 const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected' });
 const HEARTBEAT_PREFIX = 'minch:hb:';
-const noop = (): void => {};
 
-/** True where `isomorphic-ws` resolved to the Node `ws` package. */
-export const isNodeWs = typeof (WebSocket as unknown as { prototype: { on?: unknown } }).prototype.on === 'function';
 
 function toBytes(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -70,6 +103,14 @@ export function createSocketLogic(runtime: ClientRuntime) {
       return noop;
     }
     const secrets = secretsOf(target);
+    if (!isNodeWs && Object.keys(target.headers).length > 0) {
+      finish({
+        type: 'connect_error',
+        reason: 'unsupported',
+        message: 'browsers cannot send custom headers with the WebSocket upgrade; use a subprotocol or a short-lived query token instead',
+      });
+      return noop;
+    }
 
     let ws: WebSocket;
     try {
@@ -124,25 +165,29 @@ export function createSocketLogic(runtime: ClientRuntime) {
     const alive = (): void => {
       hbPending = false;
     };
-    const scheduleHeartbeat = (hb: HeartbeatOptions): void => {
+    const heartbeatFrame = heartbeat !== false && heartbeat.frame !== undefined ? normalizeFrame(heartbeat.frame) : undefined;
+    /** Sends one probe (a ping, or the configured frame) and waits `timeoutMs` for any frame. */
+    const probe = (hb: HeartbeatOptions): void => {
+      if (finished || ws.readyState !== 1) return;
+      hbPending = true;
+      if (heartbeatFrame !== undefined && E.isRight(heartbeatFrame)) handle.write(heartbeatFrame.right);
+      else ws.ping(`${HEARTBEAT_PREFIX}${++hbSeq}`);
       hbTimer = setTimeout(() => {
-        if (finished || ws.readyState !== 1) return;
-        hbPending = true;
-        ws.ping(`${HEARTBEAT_PREFIX}${++hbSeq}`);
-        hbTimer = setTimeout(() => {
-          if (hbPending) {
-            ws.terminate();
-            finish({ type: 'heartbeat_timeout' });
-          } else scheduleHeartbeat(hb);
-        }, hb.timeoutMs);
-      }, hb.intervalMs);
+        if (!hbPending) return scheduleHeartbeat(hb);
+        if (isNodeWs) ws.terminate();
+        else ws.close();
+        finish({ type: 'heartbeat_timeout' });
+      }, hb.timeoutMs);
+    };
+    const scheduleHeartbeat = (hb: HeartbeatOptions): void => {
+      hbTimer = setTimeout(() => probe(hb), hb.intervalMs);
     };
 
     const onOpen = (): void => {
       opened = true;
       response = { ...response, protocol: ws.protocol ?? '' };
       runtime.opened(handle);
-      if (heartbeat !== false && isNodeWs) scheduleHeartbeat(heartbeat);
+      if (heartbeat !== false) scheduleHeartbeat(heartbeat);
       sendBack({ type: 'socket.open', generation, response });
     };
     const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
@@ -190,8 +235,10 @@ export function createSocketLogic(runtime: ClientRuntime) {
       ws.on('unexpected-response', onUnexpectedResponse);
     } else {
       ws.onopen = onOpen;
-      ws.onmessage = (ev: { data: unknown }) =>
-        typeof ev.data === 'string' ? runtime.deliverFrame({ type: 'text', data: ev.data }) : runtime.deliverFrame({ type: 'binary', data: toBytes(ev.data) });
+      ws.onmessage = (ev: { data: unknown }) => {
+        hbPending = false;
+        runtime.deliverFrame(typeof ev.data === 'string' ? { type: 'text', data: ev.data } : { type: 'binary', data: toBytes(ev.data) });
+      };
       ws.onclose = (ev: { code: number; reason: string }) => finish({ type: 'closed', code: ev.code, reason: ev.reason });
       ws.onerror = () => {
         if (!opened) finish({ type: 'connect_error', reason: 'error', message: 'the browser refused or failed the connection (browsers do not say why)' });
@@ -203,6 +250,12 @@ export function createSocketLogic(runtime: ClientRuntime) {
         // Browsers refuse 1001 from a client (InvalidAccessError); ws sends it.
         if (ws.readyState === 1) ws.close(command.code === 1001 && !isNodeWs ? 1000 : command.code, command.reason);
         else if (ws.readyState === 0) ws.close();
+      } else if (command.type === 'socket.probe') {
+        // A page visible again after being hidden: check the connection now.
+        if (heartbeat !== false && !hbPending) {
+          if (hbTimer !== undefined) clearTimeout(hbTimer);
+          probe(heartbeat);
+        }
       } else if (isNodeWs) ws.terminate();
       else ws.close();
     });

@@ -5,7 +5,7 @@
 import { either as E } from 'fp-ts';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { minchMachine, type MinchContext } from '../machines/minchMachine.js';
-import { createSocketLogic, isNodeWs } from './adapter.js';
+import { createSocketLogic, environmentLogic, isNodeWs } from './adapter.js';
 import { normalizeFrame, validateClose } from './core/frames.js';
 import { DEFAULTS, resolveTimings } from './core/options.js';
 import { ClientRuntime } from './runtime.js';
@@ -131,7 +131,7 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
   for (const name of ['init', 'handleConnect', 'handleInfo', 'handleError', 'handleDisconnect', 'terminate'] as const) {
     if (client[name] !== undefined && typeof client[name] !== 'function') throw new TypeError(`${fn}: client.${name} must be a function`);
   }
-  const timings = resolveTimings(options, { connectTimeoutMs: DEFAULTS.connectTimeoutMs, heartbeat: isNodeWs ? DEFAULTS.heartbeat : false });
+  const timings = resolveTimings(options, { connectTimeoutMs: DEFAULTS.connectTimeoutMs, heartbeat: isNodeWs ? DEFAULTS.heartbeat : false, canPing: isNodeWs });
   if (E.isLeft(timings)) throw new RangeError(`${fn}: ${timings.left}`);
   const logger = options.logger ?? consoleLogger;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
@@ -148,7 +148,7 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
     runtime.outboxOptions = { ...outbox };
   }
   const logic = minchMachine.provide({
-    actors: { socket: createSocketLogic(runtime) },
+    actors: { socket: createSocketLogic(runtime), environment: environmentLogic },
     actions: {
       runInit: (_, params) => runtime.runInit(params.initArg),
       runConnect: (_, params) => runtime.runConnect(params.generation),

@@ -157,4 +157,9 @@ export interface OutboxOptions {
 export interface HeartbeatOptions {
   intervalMs: number;
   timeoutMs: number;
+  /**
+   * An application frame to send instead of a protocol ping. Required in
+   * browsers, which cannot send pings; any frame from the peer counts as the answer.
+   */
+  frame?: FrameInput;
 }

@@ -46,14 +46,33 @@ describe('lifecycle transitions (pure)', () => {
     ['stops from connecting: the socket is dropped and terminate runs', [...toConnecting, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.cancel', 'xstate.stopChild', 'runTerminate', 'xstate.raise']],
     ['stops from open with a close frame first', [...toOpen, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.sendTo', 'xstate.raise']],
     ['runs terminate once the socket closed while stopping', [...toOpen, { type: 'client.close', reason: 'normal' }, { type: 'socket.closed', generation: 1, reason: { type: 'closed', code: 1000, reason: '' } }], 'closing', ['xstate.stopChild', 'runTerminate']],
-    ['ends in stopped after terminate', [...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }], 'stopped', ['xstate.cancel']],
+    ['ends in stopped after terminate', [...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }], 'stopped', ['xstate.cancel', 'xstate.stopChild']],
     ['waits for init when closed in idle', [{ type: 'client.close', reason: 'normal' }], 'idle', []],
     ['runs terminate, never connect, when init ends after a close in idle', [{ type: 'client.close', reason: 'normal' }, { type: 'init.done', state: 's1' }], 'closing', ['runTerminate', 'xstate.raise']],
-    ['stops without terminate when init itself stops', [{ type: 'init.stop', reason: 'no' }], 'stopped', []],
+    ['stops without terminate when init itself stops', [{ type: 'init.stop', reason: 'no' }], 'stopped', ['xstate.stopChild']],
+    ['drops an open connection to backoff when the browser goes offline', [...toOpen, { type: 'env.offline' }], 'backoff', ['xstate.stopChild', 'runDisconnect', 'xstate.raise']],
+    ['abandons a connecting attempt when the browser goes offline', [...toConnecting, { type: 'env.offline' }], 'backoff', ['xstate.cancel', 'xstate.stopChild', 'runDisconnect', 'xstate.raise']],
+    ['retries at once when the browser is back online', [...toBackoff, { type: 'disconnect.reconnect', backoffMs: 60_000 }, { type: 'env.offline' }, { type: 'env.online' }], 'connecting', ['xstate.cancel', 'runConnect', 'xstate.raise']],
+    ['retries at once when the page becomes visible again in backoff', [...toBackoff, { type: 'disconnect.reconnect', backoffMs: 60_000 }, { type: 'env.visible' }], 'connecting', ['xstate.cancel', 'runConnect', 'xstate.raise']],
+    ['probes an open connection when the page becomes visible again', [...toOpen, { type: 'env.visible' }], 'open', ['xstate.sendTo']],
   ])('%s', (_name, events, state, actions) => {
     const result = run(events);
     expect(result.snapshot.value).toBe(state);
     if (events.length > 0) expect(result.actions).toEqual(actions);
+  });
+
+  it('never reconnects a closed client when the browser comes back online', () => {
+    const { snapshot } = run([...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }, { type: 'env.online' }, { type: 'env.visible' }]);
+    expect(snapshot.value).toBe('stopped');
+    expect(snapshot.status).toBe('done');
+  });
+
+  it('waits while offline: the backoff timer does not start an attempt until the browser is online', () => {
+    const elapsed = { type: 'xstate.after.reconnectDelay.minch.backoff' } as unknown as Ev;
+    const { snapshot } = run([...toBackoff, { type: 'env.offline' }, { type: 'disconnect.reconnect', backoffMs: 0 }, elapsed]);
+    expect(snapshot.value).toBe('backoff');
+    expect(snapshot.context.offline).toBe(true);
+    expect(transition(minchMachine, snapshot, { type: 'env.online' })[0].value).toBe('connecting');
   });
 
   it('counts attempts 1, 2 for refused connects and resets after an open connection', () => {

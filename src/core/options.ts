@@ -3,6 +3,7 @@
  */
 import { either as E } from 'fp-ts';
 import type { HeartbeatOptions } from '../types.js';
+import { normalizeFrame } from './frames.js';
 
 export const DEFAULTS = {
   /** Handshake timeout of each attempt of a client actor. */
@@ -41,7 +42,7 @@ function checkMs(name: string, value: unknown, fallback: number): E.Either<strin
  */
 export function resolveTimings(
   options: { connectTimeoutMs?: unknown; closeTimeoutMs?: unknown; heartbeat?: unknown; minUptimeMs?: unknown },
-  defaults: { connectTimeoutMs: number; heartbeat: HeartbeatOptions | false },
+  defaults: { connectTimeoutMs: number; heartbeat: HeartbeatOptions | false; canPing?: boolean },
 ): E.Either<string, ResolvedTimings> {
   const connect = checkMs('connectTimeoutMs', options.connectTimeoutMs, defaults.connectTimeoutMs);
   if (E.isLeft(connect)) return connect;
@@ -59,7 +60,16 @@ export function resolveTimings(
     if (E.isLeft(interval) || !(interval.right > 0)) return E.left('heartbeat.intervalMs must be a number of milliseconds > 0');
     const timeout = checkMs('heartbeat.timeoutMs', h.timeoutMs, NaN);
     if (E.isLeft(timeout) || !(timeout.right > 0)) return E.left('heartbeat.timeoutMs must be a number of milliseconds > 0');
-    heartbeat = { ...(hb as HeartbeatOptions), intervalMs: interval.right, timeoutMs: timeout.right };
+    const frame = (hb as HeartbeatOptions).frame;
+    if (frame !== undefined) {
+      const checked = normalizeFrame(frame);
+      if (E.isLeft(checked)) return E.left(`heartbeat.frame is not a valid frame: ${checked.left.type === 'invalid_frame' ? checked.left.message : checked.left.type}`);
+      if (checked.right.type === 'close') return E.left('heartbeat.frame cannot be a close frame');
+    }
+    if (frame === undefined && defaults.canPing === false) {
+      return E.left('heartbeat needs a frame in browsers, which cannot send pings: heartbeat: { intervalMs, timeoutMs, frame: { type: "text", data: "ping" } }');
+    }
+    heartbeat = { intervalMs: interval.right, timeoutMs: timeout.right, ...(frame !== undefined && { frame }) };
   }
   return E.right({ connectTimeoutMs: connect.right, closeTimeoutMs: close.right, heartbeat, minUptimeMs: uptime.right });
 }
