@@ -43,7 +43,7 @@ describe('inspection', () => {
     await spy.on('handleConnect', { nth: 2 });
     await close(actor);
     expect(rootStates(events, actor)).toEqual(['idle', 'connecting', 'open', 'backoff', 'connecting', 'open', 'closing', 'stopped']);
-    const actorIds = events.filter((e) => e.type === '@xstate.actor').map((e) => (e.actorRef as { id: string }).id);
+    const actorIds = events.filter((e) => e.type === '@xstate.actor').map((e) => (e.actorRef as unknown as { id: string }).id);
     expect(actorIds.filter((id) => id === 'socket')).toHaveLength(2);
     const eventTypes = events.flatMap((e) => (e.type === '@xstate.event' && e.actorRef === actor ? [e.event.type] : []));
     expect(eventTypes).toEqual(expect.arrayContaining(['socket.open', 'socket.closed', 'disconnect.reconnect', 'client.close', 'terminate.done']));
