@@ -29,18 +29,18 @@ export interface CliOptions {
 
 /** Every option, as `--help` lists it. */
 export const OPTION_HELP: ReadonlyArray<readonly [string, string]> = [
-  ['-H, --header "Name: value"', 'add a request header (repeatable); values are never printed without --verbose'],
+  ['-H, --header "Name: value"', 'add a request header (repeatable); values are shown only with --verbose'],
   ['-p, --protocol NAME', 'offer a subprotocol (repeatable)'],
-  ['--ping-interval MS', 'heartbeat: send a ping every MS ms (default 20000; 0 turns the heartbeat off)'],
-  ['--ping-timeout MS', 'heartbeat: drop the connection when nothing arrives MS ms after a ping (default 20000)'],
+  ['--ping-interval MS', 'heartbeat: a ping every MS ms (default 20000; 0 turns it off)'],
+  ['--ping-timeout MS', 'heartbeat: drop if nothing arrives MS ms after a ping (default 20000)'],
   ['--connect-timeout MS', 'give up an attempt after MS ms (default 10000)'],
-  ['--insecure', 'do not verify TLS certificates (rejectUnauthorized: false); prints a warning'],
-  ['--json', 'print one JSON object per event on stdout (types: state, frame, sent, disconnect, error, ...)'],
+  ['--insecure', 'do not verify TLS certificates (rejectUnauthorized: false); warns'],
+  ['--json', 'one JSON object per event on stdout, each with a "type"'],
   ['--once', 'send the stdin lines, print the replies, close with 1000 (for pipes)'],
-  ['--no-reconnect', 'stop after the first disconnect or failed attempt'],
-  ['--max-retries N', 'stop after N reconnect attempts in a row fail (default: no limit)'],
+  ['--no-reconnect', 'stop at the first disconnect or failed attempt'],
+  ['--max-retries N', 'stop once N reconnect attempts in a row have failed (default: no limit)'],
   ['--binary hex|base64', 'how binary frames and pong payloads are printed (default hex)'],
-  ['--verbose', 'also print header values, the full URL and the response headers'],
+  ['--verbose', 'also show header values, the full URL and the response headers'],
   ['-h, --help', 'show this help'],
 ];
 
@@ -51,7 +51,10 @@ text frame. Status lines go to stderr. Reconnects with backoff(attempt) unless
 --no-reconnect. With no URL, starts an embedded echo server on 127.0.0.1.
 
 Options:
-${OPTION_HELP.map(([flag, text]) => `  ${flag.padEnd(28)} ${text}`).join('\n')}
+${OPTION_HELP.map(([flag, text]) => `  ${flag.padEnd(27)} ${text}`).join('\n')}
+
+Ctrl-C (or Ctrl-D at a terminal) closes with 1000. When stdin is a pipe, its
+end does not close the connection: --once does.
 
 Exit codes: 0 after a normal close (Ctrl-C, --once, close code 1000),
 1 when the connection could not be made or was lost and retries are exhausted,
@@ -111,18 +114,20 @@ export function checkUrl(raw: string): Result<string> {
   return { ok: true, value: raw };
 }
 
+/** `-H, --header <value>` → `-H/--header`. */
+const optionName = (raw: string): string => raw.replace(/ <value>$/, '').replace(', ', '/');
+
 function parseError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const unknown = /^Unknown option '([^']*)'/.exec(message);
   if (unknown) return `unknown option ${unknown[1]}`;
-  if (/argument is ambiguous/.test(message)) {
-    const opt = /^Option '([^']*)'/.exec(message)?.[1] ?? 'an option';
-    return `${opt} needs a value (write --header=-... for a value starting with "-")`;
+  const option = /^Option '([^']*)'/.exec(message)?.[1];
+  if (option !== undefined && /argument is ambiguous/.test(message)) {
+    const long = Object.entries(SPEC).find(([, spec]) => 'short' in spec && `-${spec.short}` === option)?.[0] ?? option.replace(/^-+/, '');
+    return `${option} needs a value (for a value starting with "-", write --${long}=-...)`;
   }
-  const missing = /^Option '([^']*)' argument missing/.exec(message);
-  if (missing) return `${missing[1]} needs a value`;
-  const unexpected = /^Unexpected argument '([^']*)'/.exec(message);
-  if (unexpected) return `unexpected argument ${unexpected[1]}`;
+  if (option !== undefined && /argument missing/.test(message)) return `${optionName(option)} needs a value`;
+  if (option !== undefined && /does not take an argument/.test(message)) return `${optionName(option)} does not take a value`;
   return (message.split('\n')[0] ?? message).replace(/\.$/, '');
 }
 

@@ -93,7 +93,7 @@ export function formatHuman(event: CliEvent): HumanLine | null {
       if (event.frame === 'pong') return { stream: 'out', text: `< [pong]${event.length > 0 ? ` ${event.data}` : ''}` };
       return { stream: 'out', text: `< [binary ${event.length} byte${event.length === 1 ? '' : 's'}]${event.length > 0 ? ` ${event.data}` : ''}` };
     case 'sent':
-      return event.queued ? err('* not connected: the line is queued and sent on the next open') : null;
+      return null; // the terminal shows what was typed
     case 'disconnect':
       return err(`* disconnected: ${describeReason(event.reason)}, attempt ${event.attempt}${event.reconnect ? '' : ', not reconnecting'}`);
     case 'error':

@@ -10,8 +10,8 @@ export interface Streams {
 }
 
 export class Printer {
-  /** True while the terminal's last stderr line is a countdown without its newline. */
-  private pending = false;
+  /** While the terminal's last stderr line is a countdown without its newline: its first text. */
+  private pending: string | null = null;
   private countdown: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -20,18 +20,18 @@ export class Printer {
   ) {}
 
   emit(event: CliEvent): void {
-    this.stopCountdown();
     if (this.json) {
       this.streams.stdout.write(`${formatJson(event)}\n`);
       return;
     }
     const line = formatHuman(event);
     if (line === null) return;
+    this.stopCountdown();
     const stream = line.stream === 'out' ? this.streams.stdout : this.streams.stderr;
     if (event.type === 'state' && event.state === 'backoff' && this.streams.stderr.isTTY === true && event.backoffMs >= 1000) {
       // Counts down in place until the next event.
       this.streams.stderr.write(line.text);
-      this.pending = true;
+      this.pending = line.text;
       this.countdown = setInterval(() => {
         this.streams.stderr.write(`\r\x1b[K${formatCountdown(Math.max(0, event.nextAttemptAt - Date.now()))}`);
       }, 250);
@@ -49,7 +49,8 @@ export class Printer {
   stopCountdown(): void {
     if (this.countdown !== undefined) clearInterval(this.countdown);
     this.countdown = undefined;
-    if (this.pending) this.streams.stderr.write('\n');
-    this.pending = false;
+    // The scrollback keeps the delay that was chosen, as in a pipe.
+    if (this.pending !== null) this.streams.stderr.write(`\r\x1b[K${this.pending}\n`);
+    this.pending = null;
   }
 }
