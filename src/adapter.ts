@@ -173,14 +173,15 @@ export function createSocketLogic(runtime: ClientRuntime) {
       if (heartbeatFrame !== undefined && E.isRight(heartbeatFrame)) handle.write(heartbeatFrame.right);
       else ws.ping(`${HEARTBEAT_PREFIX}${++hbSeq}`);
       hbTimer = setTimeout(() => {
-        if (!hbPending) return scheduleHeartbeat(hb);
+        // Answered: the next probe is due `intervalMs` after this one was sent (one probe outstanding at most).
+        if (!hbPending) return scheduleHeartbeat(hb, Math.max(0, hb.intervalMs - hb.timeoutMs));
         if (isNodeWs) ws.terminate();
         else ws.close();
         finish({ type: 'heartbeat_timeout' });
       }, hb.timeoutMs);
     };
-    const scheduleHeartbeat = (hb: HeartbeatOptions): void => {
-      hbTimer = setTimeout(() => probe(hb), hb.intervalMs);
+    const scheduleHeartbeat = (hb: HeartbeatOptions, delayMs = hb.intervalMs): void => {
+      hbTimer = setTimeout(() => probe(hb), delayMs);
     };
 
     const onOpen = (): void => {

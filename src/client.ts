@@ -26,8 +26,11 @@ export interface MinchActorOptions {
    */
   closeTimeoutMs?: number;
   /**
-   * Protocol pings every `intervalMs`; no frame from the peer within
-   * `timeoutMs` after a ping ends the connection with `{ type: 'heartbeat_timeout' }`.
+   * A protocol ping (or `heartbeat.frame`) every `intervalMs`, or every
+   * `timeoutMs` if that is longer (one probe outstanding at most); no frame
+   * from the peer within `timeoutMs` after a probe ends the connection with
+   * `{ type: 'heartbeat_timeout' }`, so a silent peer is found within
+   * `intervalMs + timeoutMs`.
    * `false` turns it off.
    * @default { intervalMs: 20000, timeoutMs: 20000 } in Node, false in browsers
    */
