@@ -89,7 +89,7 @@ export const minchMachine = setup({
     runTerminate: () => unprovided(),
     spawnSocket: spawnChild('socket', {
       id: 'socket',
-      input: ({ context }) => ({ generation: context.generation, heartbeat: context.timings.heartbeat }),
+      input: ({ context, self }) => ({ owner: self, generation: context.generation, heartbeat: context.timings.heartbeat }),
     }),
     stopSocket: stopChild('socket'),
     markStopping: assign((_, params: { reason: unknown }) => ({ stopping: true, stopReason: params.reason, backoffMs: null, nextAttemptAt: null })),
@@ -112,6 +112,16 @@ export const minchMachine = setup({
     isStopping: ({ context }) => context.stopping,
     hasDecision: ({ context }) => context.backoffMs !== null,
     canRetry: ({ context }) => context.backoffMs !== null && !context.offline,
+    /**
+     * A zero backoff after an open connection ended: reconnect without a timer
+     * turn. Only then: a failure found without I/O (a bad target) must still go
+     * through a timer, or a zero backoff would starve the event loop.
+     */
+    isImmediate: ({ context, event }) =>
+      event.type === 'disconnect.reconnect' &&
+      event.backoffMs === 0 &&
+      !context.offline &&
+      (context.lastDisconnect?.type === 'closed' || context.lastDisconnect?.type === 'heartbeat_timeout'),
   },
   delays: {
     connectTimeout: ({ context }) => context.timings.connectTimeoutMs,
@@ -261,11 +271,19 @@ export const minchMachine = setup({
         // Back online, or a page visible again: retry at once instead of waiting out the backoff.
         'env.online': { guard: 'hasDecision', target: 'connecting', actions: assign({ offline: false }) },
         'env.visible': { guard: 'canRetry', target: 'connecting' },
-        'disconnect.reconnect': {
-          target: 'backoff',
-          reenter: true,
-          actions: assign({ backoffMs: ({ event }) => event.backoffMs, nextAttemptAt: ({ event }) => Date.now() + event.backoffMs }),
-        },
+        'disconnect.reconnect': [
+          // No delay and online: connect now, without a zero-delay timer turn.
+          {
+            guard: 'isImmediate',
+            target: 'connecting',
+            actions: assign({ backoffMs: 0, nextAttemptAt: () => Date.now() }),
+          },
+          {
+            target: 'backoff',
+            reenter: true,
+            actions: assign({ backoffMs: ({ event }) => event.backoffMs, nextAttemptAt: ({ event }) => Date.now() + event.backoffMs }),
+          },
+        ],
         'result.stop': { target: 'closing', actions: ['stopSocket', { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) }, 'runTerminate'] },
         'client.close': { target: 'closing', actions: ['stopSocket', { type: 'markStopping', params: ({ event }) => ({ reason: event.reason }) }, 'runTerminate'] },
       },

@@ -7,11 +7,11 @@
  */
 import WebSocket from 'isomorphic-ws';
 import { either as E } from 'fp-ts';
-import { fromCallback } from 'xstate';
+import { fromCallback, type AnyActorRef } from 'xstate';
 import { normalizeFrame } from './core/frames.js';
 import { DEFAULTS } from './core/options.js';
 import { connectErrorReason, scrub, secretsOf } from './core/target.js';
-import { RIGHT_VOID, type ClientRuntime, type SocketHandle } from './runtime.js';
+import { RIGHT_VOID, runtimeOf, type SocketHandle } from './runtime.js';
 import type { DisconnectReason, Frame, HeartbeatOptions, SendError, UpgradeResponse } from './types.js';
 
 /** True where `isomorphic-ws` resolved to the Node `ws` package. */
@@ -58,6 +58,8 @@ export const environmentLogic = fromCallback<EnvironmentEvent>(({ sendBack }) =>
 });
 
 export interface SocketInput {
+  /** The client actor that owns this socket; its runtime receives the frames. */
+  owner: AnyActorRef;
   generation: number;
   heartbeat: HeartbeatOptions | false;
 }
@@ -79,9 +81,10 @@ function toBytes(data: unknown): Uint8Array {
  * events, inputs or snapshots) and delivers data frames to the runtime's
  * mailbox directly: the lean path that spares each frame a transition.
  */
-export function createSocketLogic(runtime: ClientRuntime) {
-  return fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive }) => {
+export const socketLogic = fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive }) => {
     const { generation, heartbeat } = input;
+    const runtime = runtimeOf(input.owner);
+    if (runtime === undefined) throw new Error('a Minch socket actor needs a client actor with a runtime');
     const target = runtime.target;
     let finished = false;
     let opened = false;
@@ -275,8 +278,7 @@ export function createSocketLogic(runtime: ClientRuntime) {
         if (ws.readyState < 2) ws.close();
       }
     };
-  });
-}
+});
 
 function cleanHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

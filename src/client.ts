@@ -5,10 +5,10 @@
 import { either as E } from 'fp-ts';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { minchMachine, type MinchContext } from '../machines/minchMachine.js';
-import { createSocketLogic, environmentLogic, isNodeWs } from './adapter.js';
+import { environmentLogic, isNodeWs, socketLogic } from './adapter.js';
 import { normalizeFrame, validateClose } from './core/frames.js';
 import { DEFAULTS, resolveTimings } from './core/options.js';
-import { ClientRuntime } from './runtime.js';
+import { ClientRuntime, runtimeOf } from './runtime.js';
 import type { FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
 
 /** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
@@ -121,8 +121,34 @@ export function createMinchActor<State, InitArg, Info>(
   return actor;
 }
 
+/** Runs an action on the runtime of the actor that executes it. */
+function on(self: object, run: (runtime: ClientRuntime) => void): void {
+  const runtime = runtimeOf(self);
+  if (runtime !== undefined) run(runtime);
+}
+
 /**
- * The Minch machine provided with a fresh runtime for one client instance,
+ * The machine with its implementations, built once: each action finds its
+ * client's runtime through the actor that runs it (building a machine per
+ * client cost ~23 KiB and 0.2 ms each).
+ */
+const providedMachine = minchMachine.provide({
+  actors: { socket: socketLogic, environment: environmentLogic },
+  actions: {
+    runInit: ({ self }, params) => on(self, (r) => r.runInit(params.initArg)),
+    runConnect: ({ self }, params) => on(self, (r) => r.runConnect(params.generation)),
+    runHandleConnect: ({ self }, params) => on(self, (r) => r.runHandleConnect(params.response)),
+    runInfo: ({ self }, params) => on(self, (r) => r.runInfo(params.message)),
+    runDisconnect: ({ self, context }) =>
+      on(self, (r) => {
+        if (context.lastDisconnect !== null) r.runDisconnect(context.lastDisconnect, context.attempt);
+      }),
+    runTerminate: ({ self, context }) => on(self, (r) => r.runTerminate(context.stopReason)),
+  },
+});
+
+/**
+ * The (shared) machine and a fresh runtime for one client instance,
  * and its input. `createMinchActor` runs it as a root actor; the supervisor
  * spawns it as a child. Throws at once on a bad client or option.
  */
@@ -150,19 +176,7 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
     }
     runtime.outboxOptions = { ...outbox };
   }
-  const logic = minchMachine.provide({
-    actors: { socket: createSocketLogic(runtime), environment: environmentLogic },
-    actions: {
-      runInit: (_, params) => runtime.runInit(params.initArg),
-      runConnect: (_, params) => runtime.runConnect(params.generation),
-      runHandleConnect: (_, params) => runtime.runHandleConnect(params.response),
-      runInfo: (_, params) => runtime.runInfo(params.message),
-      runDisconnect: ({ context }) => {
-        if (context.lastDisconnect !== null) runtime.runDisconnect(context.lastDisconnect, context.attempt);
-      },
-      runTerminate: ({ context }) => runtime.runTerminate(context.stopReason),
-    },
-  });
+  const logic = providedMachine;
   return { logic, input: { initArg, timings: timings.right }, runtime, logger };
 }
 
@@ -170,7 +184,7 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
 export function attachRuntime(runtime: ClientRuntime, actor: MinchActor, logger: Logger, signal?: AbortSignal): void {
   runtime.attach(actor);
   bindings.set(actor, { runtime, actor });
-  logLifecycle(actor, logger);
+  if (logger !== consoleLogger) logLifecycle(actor, logger);
   if (signal !== undefined) {
     const onAbort = (): void => {
       actor.send({ type: 'client.close', reason: { type: 'aborted', reason: abortReason(signal) } });

@@ -61,6 +61,17 @@ type Job =
   | { kind: 'disconnect'; reason: DisconnectReason; attempt: number }
   | { kind: 'terminate'; reason: unknown };
 
+const CALLBACK_OF: Record<Job['kind'], CallbackName> = {
+  init: 'init',
+  connect: 'connect',
+  handleConnect: 'handleConnect',
+  frame: 'handleFrame',
+  info: 'handleInfo',
+  error: 'handleError',
+  disconnect: 'handleDisconnect',
+  terminate: 'terminate',
+};
+
 export const RIGHT_VOID: E.Either<never, void> = E.right(undefined);
 const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected' });
 
@@ -70,6 +81,13 @@ function errorMessage(err: unknown): string {
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+const runtimes = new WeakMap<object, ClientRuntime>();
+
+/** The runtime of a Minch actor (root or spawned), or undefined. */
+export function runtimeOf(actor: object): ClientRuntime | undefined {
+  return runtimes.get(actor);
 }
 
 export class ClientRuntime {
@@ -114,6 +132,7 @@ export class ClientRuntime {
 
   attach(actor: AnyActorRef): void {
     this.actor = actor;
+    runtimes.set(actor, this);
   }
 
   /** Sends an event to the machine unless it has stopped. */
@@ -257,65 +276,12 @@ export class ClientRuntime {
   /** Runs one job; returns a Promise only when a callback was asynchronous. */
   private runJob(job: Job): Promise<void> | undefined {
     if (this.finished) return undefined;
-    const c = this.client;
-    const s = this.state;
-    const self = this.self;
-    let name: CallbackName;
-    let invoke: () => unknown;
-    switch (job.kind) {
-      case 'frame':
-        name = 'handleFrame';
-        invoke = () => c.handleFrame(job.frame, s, self);
-        break;
-      case 'info':
-        if (c.handleInfo === undefined) return undefined;
-        name = 'handleInfo';
-        invoke = () => c.handleInfo!(job.message, s, self);
-        break;
-      case 'handleConnect':
-        if (c.handleConnect === undefined) return undefined;
-        name = 'handleConnect';
-        invoke = () => c.handleConnect!(job.response, s, self);
-        break;
-      case 'error':
-        name = 'handleError';
-        if (c.handleError === undefined) {
-          this.logDefaultError(job.error);
-          return undefined;
-        }
-        invoke = () => c.handleError!(job.error, s, self);
-        break;
-      case 'disconnect':
-        name = 'handleDisconnect';
-        if (c.handleDisconnect === undefined) {
-          this.send({ type: 'disconnect.reconnect', backoffMs: backoff(job.attempt) });
-          return undefined;
-        }
-        invoke = () => c.handleDisconnect!(job.reason, job.attempt, s, self);
-        break;
-      case 'init':
-        name = 'init';
-        if (c.init === undefined) {
-          this.state = job.arg;
-          this.syncedState = job.arg;
-          this.send({ type: 'init.done', state: job.arg });
-          return undefined;
-        }
-        invoke = () => c.init!(job.arg, self);
-        break;
-      case 'connect':
-        name = 'connect';
-        invoke = () => c.connect(s, self);
-        break;
-      case 'terminate':
-        name = 'terminate';
-        this.finished = true;
-        invoke = () => (c.terminate === undefined ? undefined : c.terminate(job.reason, s, self));
-        break;
-    }
+    const name = CALLBACK_OF[job.kind];
     let result: unknown;
     try {
-      result = invoke();
+      const skipped = this.skip(job);
+      if (skipped) return undefined;
+      result = this.invoke(job);
     } catch (err) {
       this.fail(job, name, err);
       return undefined;
@@ -328,6 +294,60 @@ export class ClientRuntime {
     }
     this.complete(job, name, result);
     return undefined;
+  }
+
+  /** Applies the default of an optional callback the client does not define; true if it did. */
+  private skip(job: Job): boolean {
+    const c = this.client;
+    switch (job.kind) {
+      case 'info':
+        return c.handleInfo === undefined;
+      case 'handleConnect':
+        return c.handleConnect === undefined;
+      case 'error':
+        if (c.handleError !== undefined) return false;
+        this.logDefaultError(job.error);
+        return true;
+      case 'disconnect':
+        if (c.handleDisconnect !== undefined) return false;
+        this.send({ type: 'disconnect.reconnect', backoffMs: backoff(job.attempt) });
+        return true;
+      case 'init':
+        if (c.init !== undefined) return false;
+        this.state = job.arg;
+        this.syncedState = job.arg;
+        this.send({ type: 'init.done', state: job.arg });
+        return true;
+      case 'terminate':
+        this.finished = true;
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /** Calls the user's callback for a job (no closure per job: this is the frame path). */
+  private invoke(job: Job): unknown {
+    const c = this.client;
+    const s = this.state;
+    switch (job.kind) {
+      case 'frame':
+        return c.handleFrame(job.frame, s, this.self);
+      case 'info':
+        return c.handleInfo!(job.message, s, this.self);
+      case 'handleConnect':
+        return c.handleConnect!(job.response, s, this.self);
+      case 'error':
+        return c.handleError!(job.error, s, this.self);
+      case 'disconnect':
+        return c.handleDisconnect!(job.reason, job.attempt, s, this.self);
+      case 'init':
+        return c.init!(job.arg, this.self);
+      case 'connect':
+        return c.connect(s, this.self);
+      case 'terminate':
+        return c.terminate === undefined ? undefined : c.terminate(job.reason, s, this.self);
+    }
   }
 
   /** A callback threw or its Promise rejected. */
