@@ -1,0 +1,77 @@
+/**
+ * Minch as an application would use it: a client actor (heartbeat off, since
+ * no other client pings either) whose `handleFrame` hands each frame on, and
+ * sends made with `sendFrame(actor, …)` by the harness, i.e. through the
+ * public send path rather than `reply` results. (The harness sends when an
+ * echo arrives, so the call happens while `handleFrame` runs; that is the
+ * same code path as a send from anywhere else, and every other client also
+ * sends from inside its message listener.)
+ */
+import { either as E } from 'fp-ts';
+import { close, createMinchActor, sendFrame, type Frame } from '../../../src/index.js';
+import type { Adapter, Handle, Payload, Received } from './types.js';
+
+export function toFrame(data: Payload): Frame {
+  return typeof data === 'string' ? { type: 'text', data } : { type: 'binary', data };
+}
+
+function open(url: string): Promise<Handle> {
+  return new Promise((resolve, reject) => {
+    let listener: (data: Received) => void = () => {};
+    let opened = false;
+    const actor = createMinchActor<null, null, never>(
+      {
+        connect: () => url,
+        handleConnect: (_response, state) => {
+          opened = true;
+          resolve(handle);
+          return { type: 'ok', state };
+        },
+        handleFrame: (frame, state) => {
+          if (frame.type === 'text' || frame.type === 'binary') listener(frame.data);
+          return { type: 'ok', state };
+        },
+        handleDisconnect: (reason, _attempt, state) => {
+          if (!opened) reject(new Error(`minch actor: ${reason.type}`));
+          return { type: 'stop', reason: 'normal', state };
+        },
+      },
+      null,
+      { heartbeat: false },
+    );
+    const handle: Handle = {
+      send: (data) => {
+        const sent = sendFrame(actor, toFrame(data));
+        if (E.isLeft(sent)) throw new Error(`sendFrame: ${sent.left.type}`);
+      },
+      onMessage: (l) => (listener = l),
+      close: () => close(actor),
+    };
+    actor.start();
+  });
+}
+
+/** Reconnects with `backoff: 0` from `handleDisconnect`; an open is when `handleConnect` runs. */
+function reopen(url: string, opens: number): Promise<number[]> {
+  return new Promise((resolve) => {
+    const at: number[] = [];
+    const actor = createMinchActor<null, null, never>(
+      {
+        connect: () => url,
+        handleConnect: (_response, state) => {
+          at.push(performance.now());
+          return { type: 'ok', state };
+        },
+        handleFrame: (_frame, state) => ({ type: 'ok', state }),
+        handleDisconnect: (_reason, _attempt, state) =>
+          at.length < opens ? { type: 'reconnect', backoff: 0, state } : { type: 'stop', reason: 'normal', state },
+        terminate: () => resolve(at),
+      },
+      null,
+      { heartbeat: false },
+    );
+    actor.start();
+  });
+}
+
+export const minchActorAdapter: Adapter = { id: 'minch-actor', label: 'Minch actor', open, reopen };
