@@ -145,7 +145,10 @@ export const minchMachine = setup({
     timings: input.timings ?? DEFAULT_TIMINGS,
   }),
   initial: 'idle',
-  invoke: { src: 'environment' },
+  // Browser connectivity events; Node has none, so no actor is spent on them there.
+  entry: enqueueActions(({ context, enqueue }) => {
+    if (context.timings.watchEnvironment === true) enqueue.spawnChild('environment', { id: 'environment' });
+  }),
   output: ({ context }) => ({ reason: context.stopReason }),
   on: {
     'state.sync': { actions: assign({ state: ({ event }) => event.state }) },

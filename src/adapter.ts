@@ -88,7 +88,8 @@ export const socketLogic = fromCallback<SocketCommand, SocketInput, SocketEvent>
     const target = runtime.target;
     let finished = false;
     let opened = false;
-    let response: UpgradeResponse = { status: 101, headers: {}, protocol: '' };
+    /** The upgrade response until the socket opens; then dropped, so an idle connection does not keep its headers. */
+    let response: UpgradeResponse | null = { status: 101, headers: {}, protocol: '' };
     let hbTimer: ReturnType<typeof setTimeout> | undefined;
     let hbPending = false;
     let hbSeq = 0;
@@ -189,10 +190,15 @@ export const socketLogic = fromCallback<SocketCommand, SocketInput, SocketEvent>
 
     const onOpen = (): void => {
       opened = true;
-      response = { ...response, protocol: ws.protocol ?? '' };
+      const opening: UpgradeResponse = { status: 101, headers: {}, ...response, protocol: ws.protocol ?? '' };
+      response = null;
+      if (isNodeWs) {
+        ws.removeListener('upgrade', onUpgrade);
+        ws.removeListener('unexpected-response', onUnexpectedResponse);
+      }
       runtime.opened(handle);
       if (heartbeat !== false) scheduleHeartbeat(heartbeat);
-      sendBack({ type: 'socket.open', generation, response });
+      sendBack({ type: 'socket.open', generation, response: opening });
     };
     const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
       hbPending = false;

@@ -177,7 +177,7 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
     runtime.outboxOptions = { ...outbox };
   }
   const logic = providedMachine;
-  return { logic, input: { initArg, timings: timings.right }, runtime, logger };
+  return { logic, input: { initArg, timings: { ...timings.right, watchEnvironment: !isNodeWs } }, runtime, logger };
 }
 
 /** Connects a runtime to the actor running its logic: events, send targets, logging, cancellation. */

@@ -84,6 +84,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 const runtimes = new WeakMap<object, ClientRuntime>();
+/** Shared empty outbox: most clients never queue, so they allocate no array. */
+const NO_FRAMES: Frame[] = [];
 
 /** The runtime of a Minch actor (root or spawned), or undefined. */
 export function runtimeOf(actor: object): ClientRuntime | undefined {
@@ -112,7 +114,7 @@ export class ClientRuntime {
   private finished = false;
   private timerSeq = 0;
   /** Frames sent while not open, when the opt-in outbox is on. */
-  private readonly outbox: Frame[] = [];
+  private outbox: Frame[] = NO_FRAMES;
   outboxOptions: OutboxOptions | null = null;
 
   constructor(
@@ -179,6 +181,7 @@ export class ClientRuntime {
       const dropped = this.outbox.shift() as Frame;
       this.reportError({ type: 'send_error', message: `a queued ${dropped.type} frame was dropped: the outbox was full`, error: { type: 'not_connected' } });
     }
+    if (this.outbox === NO_FRAMES) this.outbox = [];
     this.outbox.push(frame);
     return RIGHT_VOID;
   }

@@ -46,10 +46,10 @@ describe('lifecycle transitions (pure)', () => {
     ['stops from connecting: the socket is dropped and terminate runs', [...toConnecting, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.cancel', 'xstate.stopChild', 'runTerminate', 'xstate.raise']],
     ['stops from open with a close frame first', [...toOpen, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.sendTo', 'xstate.raise']],
     ['runs terminate once the socket closed while stopping', [...toOpen, { type: 'client.close', reason: 'normal' }, { type: 'socket.closed', generation: 1, reason: { type: 'closed', code: 1000, reason: '' } }], 'closing', ['xstate.stopChild', 'runTerminate']],
-    ['ends in stopped after terminate', [...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }], 'stopped', ['xstate.cancel', 'xstate.stopChild']],
+    ['ends in stopped after terminate', [...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }], 'stopped', ['xstate.cancel']],
     ['waits for init when closed in idle', [{ type: 'client.close', reason: 'normal' }], 'idle', []],
     ['runs terminate, never connect, when init ends after a close in idle', [{ type: 'client.close', reason: 'normal' }, { type: 'init.done', state: 's1' }], 'closing', ['runTerminate', 'xstate.raise']],
-    ['stops without terminate when init itself stops', [{ type: 'init.stop', reason: 'no' }], 'stopped', ['xstate.stopChild']],
+    ['stops without terminate when init itself stops', [{ type: 'init.stop', reason: 'no' }], 'stopped', []],
     ['drops an open connection to backoff when the browser goes offline', [...toOpen, { type: 'env.offline' }], 'backoff', ['xstate.stopChild', 'runDisconnect', 'xstate.raise']],
     ['abandons a connecting attempt when the browser goes offline', [...toConnecting, { type: 'env.offline' }], 'backoff', ['xstate.cancel', 'xstate.stopChild', 'runDisconnect', 'xstate.raise']],
     ['retries at once when the browser is back online', [...toBackoff, { type: 'disconnect.reconnect', backoffMs: 60_000 }, { type: 'env.offline' }, { type: 'env.online' }], 'connecting', ['xstate.cancel', 'runConnect', 'xstate.raise']],
@@ -73,6 +73,15 @@ describe('lifecycle transitions (pure)', () => {
     expect(snapshot.value).toBe('backoff');
     expect(snapshot.context.offline).toBe(true);
     expect(transition(minchMachine, snapshot, { type: 'env.online' })[0].value).toBe('connecting');
+  });
+
+  it('watches the browser environment only when told to (browsers), with a child actor', () => {
+    const [node, nodeActions] = initialTransition(minchMachine, { initArg: 's', timings });
+    expect(nodeActions.map((a) => a.type)).toEqual(['runInit']);
+    expect(Object.keys(node.children)).toEqual([]);
+    const [browser, browserActions] = initialTransition(minchMachine, { initArg: 's', timings: { ...timings, watchEnvironment: true } });
+    expect(browserActions.map((a) => a.type)).toEqual(['xstate.spawnChild', 'runInit']);
+    expect(Object.keys(browser.children)).toEqual(['environment']);
   });
 
   it('counts attempts 1, 2 for refused connects and resets after an open connection', () => {

@@ -26,6 +26,8 @@ export interface ResolvedTimings {
   closeTimeoutMs: number;
   heartbeat: HeartbeatOptions | false;
   minUptimeMs: number;
+  /** Listen to the browser's online/offline and visibility events. */
+  watchEnvironment?: boolean;
 }
 
 function checkMs(name: string, value: unknown, fallback: number): E.Either<string, number> {
