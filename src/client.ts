@@ -9,7 +9,7 @@ import { environmentLogic, isNodeWs, socketLogic } from './adapter.js';
 import { normalizeFrame, validateClose } from './core/frames.js';
 import { DEFAULTS, resolveTimings } from './core/options.js';
 import { ClientRuntime, runtimeOf } from './runtime.js';
-import type { FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
+import type { Frame, FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
 
 /** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
 export interface MinchActorOptions {
@@ -238,6 +238,8 @@ const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected'
  */
 export function sendFrame(target: SendTarget, frame: FrameInput): E.Either<SendError, void> {
   const { runtime, actor } = bindingOf(target, 'sendFrame');
+  // The common case, a text frame with string data, is valid as it is: no Either to allocate.
+  if (typeof frame === 'object' && frame !== null && frame.type === 'text' && typeof frame.data === 'string') return writeOrQueue(runtime, actor, frame);
   const normal = normalizeFrame(frame);
   if (E.isLeft(normal)) return normal;
   const f = normal.right;
@@ -246,8 +248,13 @@ export function sendFrame(target: SendTarget, frame: FrameInput): E.Either<SendE
     actor.send({ type: 'result.close', code: f.code ?? 1000, reason: f.reason ?? '' });
     return E.right(undefined);
   }
-  const written = runtime.write(f);
-  if (E.isLeft(written) && written.left.type === 'not_connected' && actor.getSnapshot().status === 'active') return runtime.enqueueOutgoing(f);
+  return writeOrQueue(runtime, actor, f);
+}
+
+/** Writes to the open socket; while not open, queues in the opt-in outbox or says not_connected. */
+function writeOrQueue(runtime: ClientRuntime, actor: MinchActor, frame: Frame): E.Either<SendError, void> {
+  const written = runtime.write(frame);
+  if (E.isLeft(written) && written.left.type === 'not_connected' && actor.getSnapshot().status === 'active') return runtime.enqueueOutgoing(frame);
   return written;
 }
 

@@ -391,6 +391,11 @@ export class ClientRuntime {
   }
 
   private complete(job: Job, name: CallbackName, result: unknown): void {
+    // The common case on the frame path, { type: 'ok', state }, needs no reducer and no allocation.
+    if (job.kind === 'frame' && typeof result === 'object' && result !== null && (result as { type?: unknown }).type === 'ok' && 'state' in result) {
+      this.state = (result as { state: unknown }).state;
+      return;
+    }
     switch (job.kind) {
       case 'terminate':
         this.send({ type: 'terminate.done' });
