@@ -106,7 +106,8 @@ export const socketLogic = fromCallback<SocketCommand, SocketInput, SocketEvent>
       finish({ type: 'connect_error', reason: 'invalid_target', message: 'no connect target' });
       return noop;
     }
-    const secrets = secretsOf(target);
+    // Only error messages need scrubbing: find the secrets then, not on every attempt.
+    const scrubbed = (message: string): string => scrub(message, secretsOf(target));
     if (!isNodeWs && Object.keys(target.headers).length > 0) {
       finish({
         type: 'connect_error',
@@ -126,7 +127,7 @@ export const socketLogic = fromCallback<SocketCommand, SocketInput, SocketEvent>
           } as WebSocket.ClientOptions)
         : new WebSocket(target.url, target.protocols);
     } catch (err) {
-      finish({ type: 'connect_error', reason: 'invalid_target', message: scrub(err instanceof Error ? err.message : String(err), secrets) });
+      finish({ type: 'connect_error', reason: 'invalid_target', message: scrubbed(err instanceof Error ? err.message : String(err)) });
       return noop;
     }
     ws.binaryType = isNodeWs ? 'nodebuffer' : 'arraybuffer';
@@ -219,7 +220,7 @@ export const socketLogic = fromCallback<SocketCommand, SocketInput, SocketEvent>
       // After a protocol error ws sends a close frame and waits up to 30 s for
       // a peer that may never answer: end the connection at once instead.
       ws.terminate();
-      const message = scrub(err.message, secrets);
+      const message = scrubbed(err.message);
       finish(opened ? { type: 'closed', code: 1006, reason: message } : { type: 'connect_error', reason: connectErrorReason(err.code, err.message), message });
     };
     const onUpgrade = (res: { statusCode?: number; headers: Record<string, string | string[] | undefined> }): void => {

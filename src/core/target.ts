@@ -19,7 +19,7 @@ export interface ResolvedTarget {
 /** Strips user-info, query and fragment from a URL. Unparseable input becomes `'<invalid url>'`. */
 export function redactUrl(url: string | URL): string {
   try {
-    const u = new URL(String(url));
+    const u = url instanceof URL ? url : new URL(url);
     return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?<redacted>' : ''}`;
   } catch {
     return '<invalid url>';
@@ -83,7 +83,7 @@ export function resolveTarget(input: unknown): E.Either<string, ResolvedTarget> 
     return E.left('options must be an object of ws client options');
   }
   const href = url.right.href;
-  return E.right({ url: href, headers: headers.right, protocols, options: target.options ?? {}, safeUrl: redactUrl(href) });
+  return E.right({ url: href, headers: headers.right, protocols, options: target.options ?? {}, safeUrl: redactUrl(url.right) });
 }
 
 /** Secrets of a target, to scrub from messages that came from a socket library. */
