@@ -2,13 +2,16 @@
  * The embedded echo server of `minch` with no URL: loopback only, so the
  * whole lifecycle can be shown with no network. With `dropFirstAfterMs` it
  * drops the first connection once, abruptly, to show a backoff and reconnect.
- * (examples/echoServer.ts is not part of the build, hence this copy.)
+ * The examples use it too (examples/echoServer.ts); it lives here because
+ * only src/ is built into the package that the `minch` command runs from.
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 export interface EchoServer {
   url: string;
+  /** Kills every open connection abruptly, to show a reconnect. */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function startEchoServer(options: { dropFirstAfterMs?: number } = {
   const { port } = wss.address() as AddressInfo;
   return {
     url: `ws://127.0.0.1:${port}/`,
+    dropAll: () => wss.clients.forEach((ws) => ws.terminate()),
     close: () =>
       new Promise<void>((resolve) => {
         timers.forEach(clearTimeout);
