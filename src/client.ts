@@ -121,6 +121,8 @@ export function createMinchActor<State, InitArg, Info>(
   return actor;
 }
 
+const OPTION_KEYS = new Set(['connectTimeoutMs', 'closeTimeoutMs', 'heartbeat', 'minUptimeMs', 'outbox', 'signal', 'logger', 'inspect', 'systemId', 'clock']);
+
 /** Runs an action on the runtime of the actor that executes it. */
 function on(self: object, run: (runtime: ClientRuntime) => void): void {
   const runtime = runtimeOf(self);
@@ -160,6 +162,10 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
   for (const name of ['init', 'handleConnect', 'handleInfo', 'handleError', 'handleDisconnect', 'terminate'] as const) {
     if (client[name] !== undefined && typeof client[name] !== 'function') throw new TypeError(`${fn}: client.${name} must be a function`);
   }
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${fn}: options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`${fn}: unknown option "${key}"; the options are ${[...OPTION_KEYS].join(', ')}`);
+  }
   const timings = resolveTimings(options, { connectTimeoutMs: DEFAULTS.connectTimeoutMs, heartbeat: isNodeWs ? DEFAULTS.heartbeat : false, canPing: isNodeWs });
   if (E.isLeft(timings)) throw new RangeError(`${fn}: ${timings.left}`);
   const logger = options.logger ?? consoleLogger;
@@ -176,8 +182,7 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
     }
     runtime.outboxOptions = { ...outbox };
   }
-  const logic = providedMachine;
-  return { logic, input: { initArg, timings: { ...timings.right, watchEnvironment: !isNodeWs } }, runtime, logger };
+  return { logic: providedMachine, input: { initArg, timings: { ...timings.right, watchEnvironment: !isNodeWs } }, runtime, logger };
 }
 
 /** Connects a runtime to the actor running its logic: events, send targets, logging, cancellation. */

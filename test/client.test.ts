@@ -456,5 +456,8 @@ describe('callbacks, ordering and results', () => {
   it('throws at once for a client without handleFrame or with a bad option', () => {
     expect(() => createMinchActor({ connect: () => server.url } as never, null)).toThrow(/handleFrame is required/);
     expect(() => createMinchActor({ connect: () => server.url, handleFrame: (_f, s) => ({ type: 'ok', state: s }) }, null, { closeTimeoutMs: -1 })).toThrow(RangeError);
+    expect(() => createMinchActor({ connect: () => server.url, handleFrame: (_f, s) => ({ type: 'ok', state: s }) }, null, { connectTimeout: 5 } as never)).toThrow(
+      /unknown option "connectTimeout"; the options are connectTimeoutMs/,
+    );
   });
 });
