@@ -123,6 +123,20 @@ export function createMinchActor<State, InitArg, Info>(
 
 const OPTION_KEYS = new Set(['connectTimeoutMs', 'closeTimeoutMs', 'heartbeat', 'minUptimeMs', 'outbox', 'signal', 'logger', 'inspect', 'systemId', 'clock']);
 
+/**
+ * Returns `client` unchanged: a helper for type inference, so callbacks get
+ * their `state` type from `init` or the annotation without repeating it.
+ *
+ * @example
+ * const echo = defineClient<{ n: number }>({
+ *   connect: () => 'ws://127.0.0.1:8080/',
+ *   handleFrame: (_frame, state) => ({ type: 'ok', state: { n: state.n + 1 } }),
+ * });
+ */
+export function defineClient<State, InitArg = State, Info = unknown>(client: MinchClient<State, InitArg, Info>): MinchClient<State, InitArg, Info> {
+  return client;
+}
+
 /** Runs an action on the runtime of the actor that executes it. */
 function on(self: object, run: (runtime: ClientRuntime) => void): void {
   const runtime = runtimeOf(self);

@@ -2,7 +2,7 @@
  * Minch for TypeScript: a WebSocket client behaviour on an XState v5 statechart.
  * Every public export is listed here by name.
  */
-export { createMinchActor, sendFrame, sendInfo, close } from './client.js';
+export { createMinchActor, defineClient, sendFrame, sendInfo, close } from './client.js';
 export type { CloseOptions, MinchActor, MinchActorOptions, MinchContext, SendTarget } from './client.js';
 export { createSupervisor } from './supervisor.js';
 export type { ChildSpec, SupervisorActor, SupervisorOptions } from './supervisor.js';

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { either as E } from 'fp-ts';
-import { close, createMinchActor, sendFrame, sendInfo, type MinchActor } from '../src/index.js';
+import { close, createMinchActor, defineClient, sendFrame, sendInfo, type MinchActor } from '../src/index.js';
 import { startSpyServer, type SpyServer } from './helpers/spyServer.js';
 import { spyClient } from './helpers/spyClient.js';
 
@@ -451,6 +451,16 @@ describe('callbacks, ordering and results', () => {
     start(createMinchActor(spy.client, null));
     const d = await spy.on('handleDisconnect');
     expect(d.reason).toMatchObject({ type: 'connect_error', reason: 'econnrefused' });
+  });
+
+  it('runs a client written with defineClient, its state typed from the annotation', async () => {
+    const counter = defineClient<{ n: number }>({
+      connect: () => server.url,
+      handleFrame: (_frame, state) => ({ type: 'ok', state: { n: state.n + 1 } }),
+    });
+    const actor = start(createMinchActor(counter, { n: 0 }));
+    (await server.socket()).send('one');
+    await until(actor, (s) => (s.context.state as { n: number }).n === 1);
   });
 
   it('throws at once for a client without handleFrame or with a bad option', () => {
