@@ -40,9 +40,8 @@ export interface MinchContext {
   generation: number;
   /** When the current connection opened (epoch ms), or null. */
   openedAt: number | null;
-  /** Set once the client is stopping: the reason passed to `terminate`. */
+  /** Set once the client is stopping: the reason passed to `terminate` (never undefined then). */
   stopReason: unknown;
-  stopping: boolean;
   /** The browser said it is offline: no attempt until it is online again. */
   offline: boolean;
   timings: ResolvedTimings;
@@ -92,7 +91,7 @@ export const minchMachine = setup({
       input: ({ context, self }) => ({ owner: self, generation: context.generation, heartbeat: context.timings.heartbeat }),
     }),
     stopSocket: stopChild('socket'),
-    markStopping: assign((_, params: { reason: unknown }) => ({ stopping: true, stopReason: params.reason, backoffMs: null, nextAttemptAt: null })),
+    markStopping: assign((_, params: { reason: unknown }) => ({ stopReason: params.reason ?? 'normal', backoffMs: null, nextAttemptAt: null })),
     /** An attempt ended: count it (the attempt rule) and remember why. */
     recordDisconnect: assign(({ context }, params: { reason: DisconnectReason }) => {
       const opened = context.openedAt !== null;
@@ -109,7 +108,7 @@ export const minchMachine = setup({
   },
   guards: {
     isCurrent: ({ context, event }) => 'generation' in event && event.generation === context.generation,
-    isStopping: ({ context }) => context.stopping,
+    isStopping: ({ context }) => context.stopReason !== undefined,
     hasDecision: ({ context }) => context.backoffMs !== null,
     canRetry: ({ context }) => context.backoffMs !== null && !context.offline,
     /**
@@ -140,7 +139,6 @@ export const minchMachine = setup({
     generation: 0,
     openedAt: null,
     stopReason: undefined,
-    stopping: false,
     offline: false,
     timings: input.timings ?? DEFAULT_TIMINGS,
   }),
