@@ -62,7 +62,7 @@ describe('heartbeat', () => {
   it('counts any frame from the peer as alive, even if it never answers pings', async () => {
     const server = await raw();
     const s = spyClient(server.url, stopAfterFirst);
-    start(s.client, { heartbeat: { intervalMs: 20, timeoutMs: 40 } });
+    start(s.client, { heartbeat: { intervalMs: 20, timeoutMs: 150 } });
     await s.on('handleConnect');
     const socket = await server.socket();
     let sent = 0;
