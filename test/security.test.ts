@@ -6,11 +6,9 @@
  * server really receives.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { either as E } from 'fp-ts';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { InspectionEvent } from 'xstate';
 import {
   close,
@@ -23,8 +21,9 @@ import {
   type Logger,
   type MinchActor,
 } from '../src/index.js';
-import { Recorder } from './helpers/recorder.js';
 import { spyClient } from './helpers/spyClient.js';
+import type { WebSocket } from 'ws';
+import { Recorder } from './helpers/recorder.js';
 import { startSpyServer, type ServerEvent, type SpyServer } from './helpers/spyServer.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/tls/${name}`, import.meta.url), 'utf8');
@@ -32,62 +31,9 @@ const CA = fixture('ca.pem');
 const CERT = fixture('server.pem');
 const KEY = fixture('server-key.pem');
 
-// ---- a local wss echo server ----
+// ---- a local wss echo server: the spy server with the test certificate ----
 
-interface TlsServer {
-  url: string;
-  port: number;
-  recorder: Recorder<ServerEvent>;
-  /** Resolves with the server side of the `n`th connection (1-based). */
-  socket(n?: number): Promise<WebSocket>;
-  close(): Promise<void>;
-}
-
-/** node:https with the test certificate + a `ws` server on it, on 127.0.0.1:0, echoing. */
-async function startTlsServer(): Promise<TlsServer> {
-  const https = createHttpsServer({ key: KEY, cert: CERT }, (_req, res) => {
-    res.writeHead(426).end();
-  });
-  const rawSockets = new Set<Socket>();
-  https.on('connection', (s: Socket) => {
-    rawSockets.add(s);
-    s.on('close', () => rawSockets.delete(s));
-  });
-  https.on('tlsClientError', () => {}); // the client refusing our chain is the point of some tests
-  const wss = new WebSocketServer({ server: https });
-  const recorder = new Recorder<ServerEvent>();
-  const sockets: WebSocket[] = [];
-  wss.on('connection', (ws, req) => {
-    recorder.push({ type: 'upgrade', headers: req.headers, url: req.url ?? '' });
-    const id = sockets.push(ws);
-    recorder.push({ type: 'connection', id, protocol: ws.protocol });
-    ws.on('message', (data, isBinary) => {
-      const buf = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-      recorder.push({ type: 'message', id, data: isBinary ? new Uint8Array(buf) : buf.toString(), isBinary });
-      ws.send(buf, { binary: isBinary });
-    });
-    ws.on('close', (code, reason) => recorder.push({ type: 'close', id, code, reason: reason.toString() }));
-    ws.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
-  const port = (https.address() as AddressInfo).port;
-  return {
-    url: `wss://127.0.0.1:${port}/`,
-    port,
-    recorder,
-    async socket(n = 1) {
-      await recorder.waitFor((e) => e.type === 'connection' && e.id === n, { label: `connection ${n}` });
-      return sockets[n - 1] as WebSocket;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const ws of sockets) ws.terminate();
-        for (const s of rawSockets) s.destroy();
-        wss.close();
-        https.close(() => resolve());
-      }),
-  };
-}
+type TlsServer = SpyServer;
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -111,7 +57,7 @@ function start(actor: MinchActor): MinchActor {
 }
 
 async function tlsServer(): Promise<TlsServer> {
-  const s = await startTlsServer();
+  const s = await startSpyServer({ tls: { key: KEY, cert: CERT } });
   servers.push(s);
   return s;
 }

@@ -4,6 +4,7 @@
  * the server-side sockets it exposes.
  */
 import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Recorder } from './recorder.js';
@@ -17,6 +18,8 @@ export type ServerEvent =
   | { type: 'close'; id: number; code: number; reason: string };
 
 export interface SpyServerOptions {
+  /** Serve `wss` with this key and certificate instead of plain `ws`. */
+  tls?: { key: string; cert: string };
   /** Answer the upgrade with this HTTP status instead of 101. */
   rejectWith?: (req: IncomingMessage) => number | undefined;
   /** Echo every message back. @default true */
@@ -43,9 +46,10 @@ export interface SpyServer {
 }
 
 export async function startSpyServer(options: SpyServerOptions = {}): Promise<SpyServer> {
-  const http = createServer((_req, res) => {
-    res.writeHead(426).end();
-  });
+  const refuse = (_req: unknown, res: { writeHead(status: number): { end(): void } }): void => void res.writeHead(426).end();
+  const http = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, refuse) : createServer(refuse);
+  // A client refusing our test chain is the point of some TLS tests.
+  http.on('tlsClientError', () => {});
   const rawSockets = new Set<Socket>();
   http.on('connection', (s) => {
     rawSockets.add(s);
@@ -84,7 +88,7 @@ export async function startSpyServer(options: SpyServerOptions = {}): Promise<Sp
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as AddressInfo).port;
   return {
-    url: `ws://127.0.0.1:${port}/`,
+    url: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/`,
     port,
     recorder,
     sockets,
