@@ -68,23 +68,9 @@ export type MinchActor = Actor<typeof minchMachine>;
 
 export type { MinchContext };
 
-/** What a send target resolves to. */
-interface Binding {
-  runtime: ClientRuntime;
-  actor: MinchActor;
-}
-
-const bindings = new WeakMap<object, Binding>();
-
-/** Makes `key` (a simple connection) a send/close target of `actor`. */
-export function bindTarget(key: object, actor: MinchActor): void {
-  const binding = bindings.get(actor);
-  if (binding !== undefined) bindings.set(key, binding);
-}
-
 /** Pauses or resumes reading from the target's socket; false where that is impossible. */
 export function setReading(target: object, reading: boolean): boolean {
-  const socket = bindings.get(target)?.runtime.socket;
+  const socket = runtimeOf(target)?.socket;
   return socket === null || socket === undefined ? false : socket.setReading(reading);
 }
 
@@ -202,7 +188,6 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
 /** Connects a runtime to the actor running its logic: events, send targets, logging, cancellation. */
 export function attachRuntime(runtime: ClientRuntime, actor: MinchActor, logger: Logger, signal?: AbortSignal): void {
   runtime.attach(actor);
-  bindings.set(actor, { runtime, actor });
   if (logger !== consoleLogger) logLifecycle(actor, logger);
   if (signal !== undefined) {
     const onAbort = (): void => {
@@ -237,10 +222,11 @@ function logLifecycle(actor: MinchActor, logger: Logger): void {
 /** Anything `sendFrame`, `sendInfo` and `close` accept: a client actor or a simple `Connection`. */
 export type SendTarget = object;
 
-function bindingOf(target: SendTarget, fn: string): Binding {
-  const binding = typeof target === 'object' && target !== null ? bindings.get(target) : undefined;
-  if (binding === undefined) throw new TypeError(`${fn}: the target is not a Minch client actor or connection`);
-  return binding;
+/** The runtime behind a send target; it knows its actor. */
+function runtimeFor(target: SendTarget, fn: string): ClientRuntime & { actor: MinchActor } {
+  const runtime = typeof target === 'object' && target !== null ? runtimeOf(target) : undefined;
+  if (runtime === undefined || runtime.actor === null) throw new TypeError(`${fn}: the target is not a Minch client actor or connection`);
+  return runtime as ClientRuntime & { actor: MinchActor };
 }
 
 const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected' });
@@ -256,7 +242,8 @@ const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected'
  * if (E.isLeft(sent)) console.warn(sent.left.type);
  */
 export function sendFrame(target: SendTarget, frame: FrameInput): E.Either<SendError, void> {
-  const { runtime, actor } = bindingOf(target, 'sendFrame');
+  const runtime = runtimeFor(target, 'sendFrame');
+  const actor = runtime.actor;
   // The common case, a text frame with string data, is valid as it is: no Either to allocate.
   if (typeof frame === 'object' && frame !== null && frame.type === 'text' && typeof frame.data === 'string') return writeOrQueue(runtime, actor, frame);
   const normal = normalizeFrame(frame);
@@ -279,7 +266,7 @@ function writeOrQueue(runtime: ClientRuntime, actor: MinchActor, frame: Frame): 
 
 /** Delivers `message` to the client's `handleInfo`, after the events already queued. */
 export function sendInfo(target: SendTarget, message: unknown): void {
-  const { actor } = bindingOf(target, 'sendInfo');
+  const { actor } = runtimeFor(target, 'sendInfo');
   actor.send({ type: 'client.info', message });
 }
 
@@ -314,7 +301,8 @@ export function close(target: SendTarget, options: CloseOptions = {}): Promise<v
   if (E.isLeft(checked)) return Promise.reject(new RangeError(`close: ${checked.left.type === 'invalid_frame' ? checked.left.message : 'invalid close'}; 1001 is allowed too`));
   const closer = typeof target === 'object' && target !== null ? closers.get(target) : undefined;
   if (closer !== undefined) return closer(options);
-  const { actor, runtime } = bindingOf(target, 'close');
+  const runtime = runtimeFor(target, 'close');
+  const actor = runtime.actor;
   if (!runtime.started) {
     // Never started: there is no socket and no state to terminate.
     actor.stop();

@@ -87,9 +87,15 @@ const runtimes = new WeakMap<object, ClientRuntime>();
 /** Shared empty outbox: most clients never queue, so they allocate no array. */
 const NO_FRAMES: Frame[] = [];
 
-/** The runtime of a Minch actor (root or spawned), or undefined. */
-export function runtimeOf(actor: object): ClientRuntime | undefined {
-  return runtimes.get(actor);
+/** The runtime of a Minch actor (root or spawned) or of a simple connection, or undefined. */
+export function runtimeOf(target: object): ClientRuntime | undefined {
+  return runtimes.get(target);
+}
+
+/** Makes `key` (a simple connection) resolve to the same runtime as `actor`. */
+export function bindTarget(key: object, actor: object): void {
+  const runtime = runtimes.get(actor);
+  if (runtime !== undefined) runtimes.set(key, runtime);
 }
 
 export class ClientRuntime {
@@ -103,7 +109,8 @@ export class ClientRuntime {
   /** True once the machine started (its first action asked for init). */
   started = false;
 
-  private actor: AnyActorRef | null = null;
+  /** The actor running this client; set by `attach`. */
+  actor: AnyActorRef | null = null;
   private readonly queue: Job[] = [];
   private head = 0;
   private running = false;

@@ -6,7 +6,8 @@
  * It never reconnects.
  */
 import { either as E } from 'fp-ts';
-import { bindTarget, close, createMinchActor, setReading, type MinchActor } from './client.js';
+import { close, createMinchActor, setReading, type MinchActor } from './client.js';
+import { bindTarget } from './runtime.js';
 import { DEFAULTS } from './core/options.js';
 import { resolveTarget } from './core/target.js';
 import type { DisconnectReason, Frame, HeadersInput, HeartbeatOptions, Logger, MinchClient, UpgradeResponse } from './types.js';
