@@ -190,15 +190,16 @@ export function attachRuntime(runtime: ClientRuntime, actor: MinchActor, logger:
   runtime.attach(actor);
   if (logger !== consoleLogger) logLifecycle(actor, logger);
   if (signal !== undefined) {
-    const onAbort = (): void => {
-      actor.send({ type: 'client.close', reason: { type: 'aborted', reason: abortReason(signal) } });
-    };
-    if (signal.aborted) queueMicrotask(onAbort);
-    else {
-      signal.addEventListener('abort', onAbort, { once: true });
-      actor.subscribe({ complete: () => signal.removeEventListener('abort', onAbort), error: () => signal.removeEventListener('abort', onAbort) });
-    }
+    whenAborted(signal, actor, () => actor.send({ type: 'client.close', reason: { type: 'aborted', reason: abortReason(signal) } }));
   }
+}
+
+/** Runs `onAbort` once when `signal` aborts (at once if it already has), until `actor` ends. */
+export function whenAborted(signal: AbortSignal, actor: { subscribe(o: { complete(): void; error(): void }): unknown }, onAbort: () => void): void {
+  if (signal.aborted) return queueMicrotask(onAbort);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const forget = (): void => signal.removeEventListener('abort', onAbort);
+  actor.subscribe({ complete: forget, error: forget });
 }
 
 function abortReason(signal: AbortSignal): string {

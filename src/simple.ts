@@ -191,10 +191,6 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
         conn.push(frame);
         return { type: 'ok', state };
       },
-      handleError: (error, state) => {
-        (options.logger ?? console).warn(`[minch] ${error.message}`);
-        return { type: 'ok', state };
-      },
       handleDisconnect: (reason, _attempt, state) => {
         if (!opened) resolve(E.left(reason as ConnectError));
         conn.end(reason);

@@ -4,7 +4,7 @@
  */
 import { assign, createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { supervisorMachine } from '../machines/supervisorMachine.js';
-import { attachRuntime, createMinchLogic, registerCloser, type CloseOptions, type MinchActor, type MinchActorOptions } from './client.js';
+import { attachRuntime, createMinchLogic, registerCloser, whenAborted, type CloseOptions, type MinchActor, type MinchActorOptions } from './client.js';
 import type { MinchClient } from './types.js';
 
 /** One supervised client. Its `id` is its name in the actor system. */
@@ -83,14 +83,6 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
     });
   };
   registerCloser(actor, stop);
-  const signal = options.signal;
-  if (signal !== undefined) {
-    const onAbort = (): void => void stop({});
-    if (signal.aborted) queueMicrotask(onAbort);
-    else {
-      signal.addEventListener('abort', onAbort, { once: true });
-      actor.subscribe({ complete: () => signal.removeEventListener('abort', onAbort) });
-    }
-  }
+  if (options.signal !== undefined) whenAborted(options.signal, actor, () => void stop({}));
   return actor;
 }
