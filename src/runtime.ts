@@ -79,6 +79,10 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : typeof err === 'string' ? err : 'a non-Error value was thrown';
 }
 
+function isOk(v: unknown): v is { type: 'ok'; state: unknown } {
+  return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'ok' && 'state' in v;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -215,7 +219,7 @@ export class ClientRuntime {
       return;
     }
     this.running = true;
-    const pending = this.runJob({ kind: 'frame', frame });
+    const pending = this.runFrame(frame);
     if (pending === undefined) {
       // The callback may have queued more work (handleError, say).
       if (this.head < this.queue.length) this.drain();
@@ -289,13 +293,37 @@ export class ClientRuntime {
     const name = CALLBACK_OF[job.kind];
     let result: unknown;
     try {
-      const skipped = this.skip(job);
-      if (skipped) return undefined;
+      if (this.skip(job)) return undefined;
       result = this.invoke(job);
     } catch (err) {
       this.fail(job, name, err);
       return undefined;
     }
+    return this.settle(job, name, result);
+  }
+
+  /**
+   * The frame path when the mailbox is idle: calls handleFrame with no job
+   * object, and applies the common `{ type: 'ok', state }` result in place.
+   */
+  private runFrame(frame: Frame): Promise<void> | undefined {
+    if (this.finished) return undefined;
+    let result: unknown;
+    try {
+      result = this.client.handleFrame(frame, this.state, this.self);
+    } catch (err) {
+      this.fail({ kind: 'frame', frame }, 'handleFrame', err);
+      return undefined;
+    }
+    if (isOk(result)) {
+      this.state = result.state;
+      return undefined;
+    }
+    return this.settle({ kind: 'frame', frame }, 'handleFrame', result);
+  }
+
+  /** Applies a callback's result now, or once its Promise settles. */
+  private settle(job: Job, name: CallbackName, result: unknown): Promise<void> | undefined {
     if (isThenable(result)) {
       return Promise.resolve(result).then(
         (value) => this.complete(job, name, value),
@@ -399,8 +427,8 @@ export class ClientRuntime {
 
   private complete(job: Job, name: CallbackName, result: unknown): void {
     // The common case on the frame path, { type: 'ok', state }, needs no reducer and no allocation.
-    if (job.kind === 'frame' && typeof result === 'object' && result !== null && (result as { type?: unknown }).type === 'ok' && 'state' in result) {
-      this.state = (result as { state: unknown }).state;
+    if (job.kind === 'frame' && isOk(result)) {
+      this.state = result.state;
       return;
     }
     switch (job.kind) {
