@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { killAll, runCli } from './helpers/cliChild.js';
+import { refusedPort } from './helpers/refusedPort.js';
 
 interface Server {
   url: string;
@@ -64,15 +65,6 @@ afterEach(async () => {
   killAll();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-/** A loopback port with nothing listening. */
-async function refusedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 describe('minch (the command)', () => {
   it('echo round trip: stdin lines out as text frames, frames on stdout, status on stderr, Ctrl-C closes 1000 and exits 0', async () => {

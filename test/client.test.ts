@@ -7,6 +7,7 @@ import { either as E } from 'fp-ts';
 import { close, createMinchActor, defineClient, sendFrame, sendInfo, type MinchActor } from '../src/index.js';
 import { startSpyServer, type SpyServer } from './helpers/spyServer.js';
 import { spyClient } from './helpers/spyClient.js';
+import { refusedPort } from './helpers/refusedPort.js';
 
 let server: SpyServer;
 const actors: MinchActor[] = [];
@@ -444,9 +445,7 @@ describe('callbacks, ordering and results', () => {
   });
 
   it('reports a refused port as connect_error econnrefused', async () => {
-    const port = server.port;
-    await server.close();
-    server = await startSpyServer();
+    const port = await refusedPort();
     const spy = spyClient(`ws://127.0.0.1:${port}/`, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }) });
     start(createMinchActor(spy.client, null));
     const d = await spy.on('handleDisconnect');

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRawServer, type RawServer } from './helpers/rawServer.js';
 import { startSpyServer, type SpyServer } from './helpers/spyServer.js';
+import { refusedPort } from './helpers/refusedPort.js';
 
 let echo: SpyServer;
 let silentUpgrade: RawServer;
@@ -17,9 +18,7 @@ beforeAll(async () => {
   echo = await startSpyServer();
   silentUpgrade = await startRawServer({ handshake: false });
   silentPeer = await startRawServer();
-  const gone = await startSpyServer();
-  refusedUrl = gone.url;
-  await gone.close();
+  refusedUrl = `ws://127.0.0.1:${await refusedPort()}/`;
 });
 afterAll(async () => {
   await Promise.all([echo.close(), silentUpgrade.close(), silentPeer.close()]);

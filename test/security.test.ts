@@ -6,7 +6,6 @@
  * server really receives.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { either as E } from 'fp-ts';
 import type { InspectionEvent } from 'xstate';
@@ -22,6 +21,7 @@ import {
   type MinchActor,
 } from '../src/index.js';
 import { spyClient } from './helpers/spyClient.js';
+import { refusedPort } from './helpers/refusedPort.js';
 import type { WebSocket } from 'ws';
 import { Recorder } from './helpers/recorder.js';
 import { startSpyServer, type ServerEvent, type SpyServer } from './helpers/spyServer.js';
@@ -34,15 +34,6 @@ const KEY = fixture('server-key.pem');
 // ---- a local wss echo server: the spy server with the test certificate ----
 
 type TlsServer = SpyServer;
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 // ---- bookkeeping ----
 
@@ -255,7 +246,7 @@ async function setUp(situation: Situation): Promise<Setup> {
       return { url: canaryUrl('ws', s.port), options: {}, recorder: s.recorder, socket: null };
     }
     case 'port_refused':
-      return { url: canaryUrl('wss', await closedPort()), options: { ca: CA }, recorder: null, socket: null };
+      return { url: canaryUrl('wss', await refusedPort()), options: { ca: CA }, recorder: null, socket: null };
   }
 }
 
