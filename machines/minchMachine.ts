@@ -274,11 +274,7 @@ export const minchMachine = setup({
         'env.visible': { guard: 'canRetry', target: 'connecting' },
         'disconnect.reconnect': [
           // No delay and online: connect now, without a zero-delay timer turn.
-          {
-            guard: 'isImmediate',
-            target: 'connecting',
-            actions: assign({ backoffMs: 0, nextAttemptAt: () => Date.now() }),
-          },
+          { guard: 'isImmediate', target: 'connecting' },
           {
             target: 'backoff',
             reenter: true,
