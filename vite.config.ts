@@ -28,7 +28,7 @@ export default defineConfig({
         },
       },
       {
-        optimizeDeps: { include: ['fp-ts', 'xstate', 'isomorphic-ws'] },
+        optimizeDeps: { include: ['fp-ts', 'fp-ts/lib/Either.js', 'xstate', 'isomorphic-ws'] },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -4,7 +4,7 @@
  * (no process.exit: nothing is left running).
  * Run: `npx tsx examples/service.ts [ws://url] [clients=100]`.
  */
-import { backoff, close, createSupervisor, type MinchClient } from '../src/index.js';
+import { backoff, close, createSupervisor, stateName, type MinchClient } from '../src/index.js';
 import { urlOrEmbedded } from './echoServer.js';
 
 interface State {
@@ -32,7 +32,7 @@ for (let n = 0; n < count; n++) {
   const ref = supervisor.system.get(`worker-${n}`);
   let counted = false;
   ref.subscribe((s: { value: unknown }) => {
-    if (!counted && s.value === 'open' && (counted = true) && ++open === count) console.log(`ready ${count}`);
+    if (!counted && stateName(s) === 'open' && (counted = true) && ++open === count) console.log(`ready ${count}`);
   });
 }
 

@@ -5,7 +5,7 @@
  * embedded echo server and drops the connection once, to show the reconnect.
  * Run: `npx tsx examples/supervised.ts [ws://url]`.
  */
-import { backoff, close, createMinchActor, type MinchClient } from '../src/index.js';
+import { backoff, close, createMinchActor, stateName, type MinchClient } from '../src/index.js';
 import { urlOrEmbedded } from './echoServer.js';
 
 interface State {
@@ -52,8 +52,9 @@ export async function main(arg?: string, { tickMs = 5000, runMs = 11_000 } = {})
   const actor = createMinchActor(supervisedClient(tickMs), { url, ticks: 0 });
   let last: unknown;
   actor.subscribe((s) => {
-    if (s.value !== last) console.log(`supervised: state ${String(s.value)}`);
-    last = s.value;
+    const state = stateName(s);
+    if (state !== last) console.log(`supervised: state ${state}`);
+    last = state;
   });
   actor.start();
   if (server !== null) setTimeout(() => server.dropAll(), Math.min(2000, runMs / 3)).unref();

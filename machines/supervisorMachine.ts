@@ -36,7 +36,8 @@ export interface SupervisorInput {
 
 type ChildDone = { type: `xstate.done.actor.${string}`; output?: { reason?: unknown }; actorId: string };
 type ChildError = { type: `xstate.error.actor.${string}`; error: unknown; actorId: string };
-export type SupervisorEvent = ChildDone | ChildError | { type: 'supervisor.stop'; code: number; reason: string };
+/** `user.stop` is `close(supervisor, { code, reason })`. */
+export type SupervisorEvent = ChildDone | ChildError | { type: 'user.stop'; code: number; reason: string };
 
 /** A stop that is not a crash: OTP's normal and shutdown, a user's close or abort. */
 export function isNormalExit(reason: unknown): boolean {
@@ -81,7 +82,7 @@ const setupSupervisor = setup({
     })),
     closeChildren: enqueueActions(({ context, enqueue }) => {
       for (const ref of Object.values(context.children)) {
-        enqueue.sendTo(ref, { type: 'client.close', reason: 'shutdown', code: context.close.code, closeReason: context.close.reason });
+        enqueue.sendTo(ref, { type: 'supervisor.stop', code: context.close.code, reason: context.close.reason });
       }
     }),
   },
@@ -132,7 +133,7 @@ export const supervisorMachine = setupSupervisor.createMachine({
       on: {
         'xstate.done.actor.*': childExit,
         'xstate.error.actor.*': childExit,
-        'supervisor.stop': {
+        'user.stop': {
           target: 'stopping',
           actions: assign({ stopReason: 'normal', close: ({ event }) => ({ code: event.code, reason: event.reason }) }),
         },

@@ -1,50 +1,77 @@
 /**
- * Renders a flat XState machine as a Mermaid state diagram, from the machine
+ * Renders an XState machine as a Mermaid state diagram, from the machine
  * definition itself, so the README's diagram cannot drift from the code.
+ * Compound states are drawn as composite states; transitions with the same
+ * source, target and guard share one arrow; transitions of the root (which
+ * apply in every state that does not handle the event itself) become a note
+ * on their target.
  */
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { stateNodes, transitionsOf, type TransitionInfo } from './transitions.js';
 
-interface TransitionLike {
-  eventType: string;
-  target?: readonly { key: string }[];
-  guard?: unknown;
-  reenter?: boolean;
+/** Mermaid ids: a state's key, or `parent_key` where two states share a key. */
+function idsOf(machine: AnyStateMachine): Map<AnyStateNode, string> {
+  const nodes = stateNodes(machine).slice(1);
+  const count = new Map<string, number>();
+  for (const n of nodes) count.set(n.key, (count.get(n.key) ?? 0) + 1);
+  return new Map(nodes.map((n) => [n, (count.get(n.key) ?? 0) > 1 ? `${n.parent?.key}_${n.key}` : n.key]));
 }
 
-function guardName(guard: unknown): string {
-  if (guard === undefined) return '';
-  if (typeof guard === 'string') return guard;
-  const g = guard as { type?: string; params?: unknown };
-  if (g.type === 'xstate.and' || g.type === 'xstate.not') {
-    const inner = (g as { guards?: unknown[] }).guards ?? [];
-    const names = inner.map(guardName);
-    return g.type === 'xstate.not' ? `!${names.join('')}` : names.join(' && ');
+/** The innermost state holding both ends of an arrow: where Mermaid wants it declared. */
+function commonParent(a: AnyStateNode, b: AnyStateNode): AnyStateNode | undefined {
+  const chain = new Set<AnyStateNode>();
+  for (let n = a.parent; n !== undefined; n = n.parent) chain.add(n);
+  for (let n = b.parent; n !== undefined; n = n.parent) if (chain.has(n)) return n;
+  return undefined;
+}
+
+interface Arrow {
+  from: AnyStateNode;
+  to: AnyStateNode;
+  guard: string;
+  events: string[];
+}
+
+function arrowsOf(transitions: TransitionInfo[]): Arrow[] {
+  const arrows: Arrow[] = [];
+  for (const t of transitions) {
+    for (const to of t.targets) {
+      const same = arrows.find((a) => a.from === t.source && a.to === to && a.guard === t.guard);
+      if (same === undefined) arrows.push({ from: t.source, to, guard: t.guard, events: [t.event] });
+      else if (!same.events.includes(t.event)) same.events.push(t.event);
+    }
   }
-  return g.type ?? 'guard';
+  return arrows;
 }
 
-function eventLabel(eventType: string): string {
-  const after = /^xstate\.after\.([^.]+)\./.exec(eventType);
-  return after ? `after ${after[1]}` : eventType;
-}
-
-/** `stateDiagram-v2` text: one line per targeted transition, in definition order. */
+/** `stateDiagram-v2` text: composite states, then their arrows, in definition order. */
 export function toMermaid(machine: AnyStateMachine): string {
+  const ids = idsOf(machine);
   const root = machine.root;
-  const lines = ['stateDiagram-v2', `  [*] --> ${String(root.config.initial)}`];
-  for (const node of Object.values(root.states)) {
-    for (const list of node.transitions.values() as Iterable<TransitionLike[]>) {
-      for (const t of list) {
-        for (const target of t.target ?? []) {
-          const guard = guardName(t.guard);
-          lines.push(`  ${node.key} --> ${target.key}: ${eventLabel(t.eventType)}${guard ? ` [${guard}]` : ''}`);
-        }
+  const arrows = arrowsOf(transitionsOf(machine));
+  const label = (a: Arrow): string => `${a.events.join(', ')}${a.guard ? ` [${a.guard}]` : ''}`;
+  const lines = ['stateDiagram-v2'];
+  const draw = (node: AnyStateNode, indent: string): void => {
+    const initial = node.config.initial;
+    if (typeof initial === 'string') lines.push(`${indent}[*] --> ${ids.get(node.states[initial] as AnyStateNode)}`);
+    for (const child of Object.values(node.states)) {
+      const id = ids.get(child) as string;
+      if (id !== child.key) lines.push(`${indent}state "${child.key}" as ${id}`);
+      if (Object.keys(child.states).length > 0) {
+        lines.push(`${indent}state ${id} {`);
+        draw(child, `${indent}  `);
+        lines.push(`${indent}}`);
       }
+      if (child.type === 'final') lines.push(`${indent}${id} --> [*]`);
     }
-    for (const t of node.always ?? []) {
-      for (const target of (t as TransitionLike).target ?? []) lines.push(`  ${node.key} --> ${target.key}: always [${guardName((t as TransitionLike).guard)}]`);
+    for (const a of arrows) {
+      if (a.from === root || commonParent(a.from, a.to) !== node) continue;
+      lines.push(`${indent}${ids.get(a.from)} --> ${ids.get(a.to)}: ${label(a)}`);
     }
-    if (node.type === 'final') lines.push(`  ${node.key} --> [*]`);
+  };
+  draw(root, '  ');
+  for (const a of arrows.filter((x) => x.from === root)) {
+    lines.push(`  note left of ${ids.get(a.to)}: from any state, on ${label(a)}`);
   }
   return lines.join('\n');
 }

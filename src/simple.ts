@@ -5,10 +5,10 @@
  * behaviour: automatic pongs, the closing handshake, heartbeat, timeouts.
  * It never reconnects.
  */
-import { either as E } from 'fp-ts';
+import * as E from 'fp-ts/lib/Either.js';
 import { close, createMinchActor, setReading, type MinchActor } from './client.js';
-import { bindTarget } from './runtime.js';
-import { DEFAULTS } from './core/options.js';
+import { bindTarget } from './runtime/clientRuntime.js';
+import { checkMaxBuffered, CONNECT_OPTION_KEYS, DEFAULTS } from './core/options.js';
 import { resolveTarget } from './core/target.js';
 import type { DisconnectReason, Frame, HeadersInput, HeartbeatOptions, Logger, MinchClient, UpgradeResponse } from './types.js';
 
@@ -50,8 +50,6 @@ export interface Connection extends AsyncIterable<Frame>, AsyncDisposable {
   readonly response: UpgradeResponse;
 }
 
-const KNOWN = new Set(['headers', 'protocols', 'timeoutMs', 'closeTimeoutMs', 'heartbeat', 'maxBufferedFrames', 'signal', 'logger']);
-
 interface Waiter {
   resolve(frame: Frame | 'timeout'): void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -87,10 +85,9 @@ class SimpleConnection implements Connection {
     }
   }
 
+  /** Browsers cannot pause a socket: close it instead of buffering without bound. */
   private overflow(): void {
-    if (this.actor !== null) {
-      this.actor.send({ type: 'result.close', code: 1008, reason: 'receive buffer full' });
-    }
+    if (this.actor !== null) this.actor.send({ type: 'user.close', code: 1008, reason: 'receive buffer full' });
   }
 
   buffered(): number {
@@ -164,7 +161,7 @@ class SimpleConnection implements Connection {
  */
 export function connect(url: string | URL, options: ConnectOptions = {}): Promise<E.Either<ConnectError, Connection>> {
   const wsOptions: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) if (!KNOWN.has(k)) wsOptions[k] = v;
+  for (const [k, v] of Object.entries(options)) if (!CONNECT_OPTION_KEYS.has(k)) wsOptions[k] = v;
   const target = {
     url,
     ...(options.headers !== undefined && { headers: options.headers }),
@@ -173,10 +170,10 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
   };
   const checked = resolveTarget(target);
   if (E.isLeft(checked)) return Promise.reject(new TypeError(`connect: ${checked.left}`));
-  const maxBuffered = options.maxBufferedFrames ?? 10_000;
-  if (!Number.isInteger(maxBuffered) || maxBuffered < 1) return Promise.reject(new RangeError('connect: maxBufferedFrames must be an integer >= 1'));
+  const maxBuffered = checkMaxBuffered(options.maxBufferedFrames);
+  if (E.isLeft(maxBuffered)) return Promise.reject(new RangeError(`connect: ${maxBuffered.left}`));
 
-  const conn = new SimpleConnection(maxBuffered);
+  const conn = new SimpleConnection(maxBuffered.right);
   return new Promise((resolve) => {
     let opened = false;
     const client: MinchClient<null, null> = {

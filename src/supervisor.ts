@@ -4,7 +4,9 @@
  */
 import { assign, createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { supervisorMachine } from '../machines/supervisorMachine.js';
-import { attachRuntime, createMinchLogic, registerCloser, whenAborted, type CloseOptions, type MinchActor, type MinchActorOptions } from './client.js';
+import { attachRuntime, createMinchLogic, registerCloser, whenAborted, whenDone, type MinchActor, type MinchActorOptions } from './client.js';
+import { DEFAULTS } from './core/options.js';
+import { runtimeMachine } from './runtime/clientRuntime.js';
 import type { MinchClient } from './types.js';
 
 /** One supervised client. Its `id` is its name in the actor system. */
@@ -64,7 +66,7 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
       startChild: assign(({ context, spawn }, params: { id: string }) => {
         const spec = specs.get(params.id) as ChildSpec;
         const child = createMinchLogic(spec.client, spec.initArg, spec.options ?? {}, 'createSupervisor');
-        const ref = spawn(child.logic, { id: `${spec.id}#${++seq}`, systemId: spec.id, input: child.input }) as AnyActorRef;
+        const ref = spawn(runtimeMachine, { id: `${spec.id}#${++seq}`, systemId: spec.id, input: child.input }) as AnyActorRef;
         attachRuntime(child.runtime, ref as unknown as MinchActor, child.logger);
         return { children: { ...context.children, [spec.id]: ref }, instances: { ...context.instances, [ref.id]: spec.id } };
       }) as never,
@@ -75,14 +77,14 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
     ...(options.inspect !== undefined && { inspect: options.inspect }),
     ...(options.systemId !== undefined && { systemId: options.systemId }),
   });
-  const stop = (o: CloseOptions): Promise<void> => {
-    if (actor.getSnapshot().status !== 'active') return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      actor.subscribe({ complete: () => resolve(), error: () => resolve() });
-      actor.send({ type: 'supervisor.stop', code: o.code ?? 1000, reason: o.reason ?? '' });
-    });
+  const stop = (close: { code: number; reason: string }): Promise<void> => {
+    const done = whenDone(actor);
+    if (actor.getSnapshot().status === 'active') actor.send({ type: 'user.stop', ...close });
+    return done;
   };
   registerCloser(actor, stop);
-  if (options.signal !== undefined) whenAborted(options.signal, actor, () => void stop({}));
+  if (options.signal !== undefined) {
+    whenAborted(options.signal, actor, () => void stop({ code: DEFAULTS.closeCode, reason: '' }));
+  }
   return actor;
 }

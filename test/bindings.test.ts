@@ -16,7 +16,7 @@ import { render } from 'svelte/server';
 import { waitFor } from 'xstate';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { close, createMinchActor, type Logger, type MinchActor, type MinchClient } from '../src/index.js';
+import { close, createMinchActor, stateName, type Logger, type MinchActor, type MinchClient } from '../src/index.js';
 import { useMinch as useMinchReact } from '../src/react.js';
 import { minchStore, useMinch as useMinchSvelte, type MinchSnapshot } from '../src/svelte.js';
 
@@ -70,10 +70,10 @@ describe('minchStore (minch/svelte)', () => {
     const early: MinchSnapshot[] = [];
     store.subscribe((s) => early.push(s))();
     expect(early).toHaveLength(1);
-    expect(early[0]!.value).toBe('idle');
+    expect(stateName(early[0]!)).toBe('idle');
 
     actor.start();
-    await waitFor(actor, (s) => s.value === 'open', { timeout: 5_000 });
+    await waitFor(actor, (s) => stateName(s) === 'open', { timeout: 5_000 });
     const server = sockets[0]!;
 
     // A subscriber arriving later gets the current snapshot, not the one the store was made with.
@@ -81,7 +81,7 @@ describe('minchStore (minch/svelte)', () => {
     const unsubscribeA = store.subscribe((s) => a.push(s));
     expect(a).toHaveLength(1);
     expect(a[0]).toBe(actor.getSnapshot());
-    expect(a[0]!.value).toBe('open');
+    expect(stateName(a[0]!)).toBe('open');
 
     // Updates follow.
     server.send('one');
@@ -102,9 +102,9 @@ describe('minchStore (minch/svelte)', () => {
 
     // Lifecycle changes reach the store as well: a server drop shows backoff, then open again.
     server.terminate();
-    await expect.poll(() => b.map((s) => s.value), { timeout: 5_000 }).toContain('backoff');
-    await expect.poll(() => b.at(-1)!.value, { timeout: 5_000 }).toBe('open');
-    expect(b.find((s) => s.value === 'backoff')!.context.lastDisconnect).toMatchObject({ type: 'closed', code: 1006 });
+    await expect.poll(() => b.map((s) => stateName(s)), { timeout: 5_000 }).toContain('backoff');
+    await expect.poll(() => stateName(b.at(-1)!), { timeout: 5_000 }).toBe('open');
+    expect(b.find((s) => stateName(s) === 'backoff')!.context.lastDisconnect).toMatchObject({ type: 'closed', code: 1006 });
 
     unsubscribeB();
     const seenByB = b.length;
@@ -123,12 +123,12 @@ describe('minchStore (minch/svelte)', () => {
     const { get } = await import('svelte/store');
     const actor = newActor();
     const store = minchStore(actor);
-    expect(get(store).value).toBe('idle');
+    expect(stateName(get(store))).toBe('idle');
     await sleep(50);
     expect(sockets).toHaveLength(0);
     actor.start();
-    await waitFor(actor, (s) => s.value === 'open', { timeout: 5_000 });
-    expect(get(store).value).toBe('open');
+    await waitFor(actor, (s) => stateName(s) === 'open', { timeout: 5_000 });
+    expect(stateName(get(store))).toBe('open');
     expect(actor.getSnapshot().status).toBe('active');
   });
 });
@@ -173,7 +173,7 @@ describe('useMinch (minch/svelte)', () => {
     expect(body).toContain('idle, attempt 0');
     expect(sent).toEqual(E.left({ type: 'not_connected' }));
     // onMount never runs on the server: the actor was created but never started.
-    expect(actor!.getSnapshot().value).toBe('idle');
+    expect(stateName(actor!.getSnapshot())).toBe('idle');
     await sleep(50);
     expect(sockets).toHaveLength(0);
   });
@@ -185,8 +185,8 @@ describe('useMinch (minch/react)', () => {
     function Probe() {
       const { snapshot, sendFrame, actorRef } = useMinchReact(linesClient, { url, lines: [] }, { logger: silent });
       actors.push(actorRef);
-      seen.push({ value: snapshot.value, sent: sendFrame({ type: 'text', data: 'too early' }) });
-      return createElement('p', { 'data-state': String(snapshot.value) }, `${String(snapshot.value)}, attempt ${snapshot.context.attempt}`);
+      seen.push({ value: stateName(snapshot), sent: sendFrame({ type: 'text', data: 'too early' }) });
+      return createElement('p', { 'data-state': stateName(snapshot) }, `${stateName(snapshot)}, attempt ${snapshot.context.attempt}`);
     }
     const html = renderToString(createElement(Probe));
     expect(html).toBe('<p data-state="idle">idle, attempt 0</p>');

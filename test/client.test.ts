@@ -1,10 +1,10 @@
 /**
  * The client actor against a real `ws` server on loopback: Minch's own test
- * suite (MINCH-TESTS.md #1–#13), then SPEC's additions.
+ * suite (docs/behaviour.md §13, M1–M13), then the rest of docs/behaviour.md.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { either as E } from 'fp-ts';
-import { close, createMinchActor, defineClient, sendFrame, sendInfo, type MinchActor } from '../src/index.js';
+import { close, createMinchActor, defineClient, sendFrame, sendInfo, stateName, type MinchActor } from '../src/index.js';
 import { startSpyServer, type SpyServer } from './helpers/spyServer.js';
 import { spyClient } from './helpers/spyClient.js';
 import { refusedPort } from './helpers/refusedPort.js';
@@ -24,7 +24,7 @@ function until(actor: MinchActor, pred: (s: ReturnType<MinchActor['getSnapshot']
     if (pred(actor.getSnapshot())) return resolve();
     const timer = setTimeout(() => {
       sub.unsubscribe();
-      reject(new Error(`snapshot never matched; last value ${String(actor.getSnapshot().value)}`));
+      reject(new Error(`snapshot never matched; last value ${stateName(actor.getSnapshot())}`));
     }, timeoutMs);
     const sub = actor.subscribe((s) => {
       if (pred(s)) {
@@ -45,8 +45,8 @@ afterEach(async () => {
   await server.close();
 });
 
-describe('Minch behaviours (MINCH-TESTS.md)', () => {
-  it('#1 runs init, then connect(state) before connecting', async () => {
+describe('Minch behaviours M1–M13 (docs/behaviour.md §13)', () => {
+  it('M1 runs init, then connect(state) before connecting', async () => {
     const spy = spyClient<{ n: number }>(server.url);
     start(createMinchActor(spy.client, { n: 1 }));
     await spy.on('handleConnect');
@@ -54,7 +54,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     expect(spy.calls('connect')[0]).toEqual({ cb: 'connect', state: { n: 1 } });
   });
 
-  it('#2 calls handleConnect with status 101 and the response headers', async () => {
+  it('M2 calls handleConnect with status 101 and the response headers', async () => {
     const spy = spyClient(server.url);
     start(createMinchActor(spy.client, null));
     const { response } = await spy.on('handleConnect');
@@ -63,7 +63,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     expect(typeof response.headers['sec-websocket-accept']).toBe('string');
   });
 
-  it('#3 reports a 401 upgrade as upgrade_failed with attempt 1, then attempt 2', async () => {
+  it('M3 reports a 401 upgrade as upgrade_failed with attempt 1, then attempt 2', async () => {
     await server.close();
     server = await startSpyServer({ rejectWith: () => 401 });
     const spy = spyClient(server.url);
@@ -77,7 +77,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     expect(spy.calls('handleConnect')).toHaveLength(0);
   });
 
-  it('#4 reports an unresolvable host as a connect error, attempt 1 then 2', async () => {
+  it('M4 reports an unresolvable host as a connect error, attempt 1 then 2', async () => {
     const lookup = (_host: string, _opts: unknown, cb: (err: Error) => void) =>
       cb(Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' }));
     const spy = spyClient('ws://nowhere.invalid/', { connect: () => ({ url: 'ws://nowhere.invalid/', options: { lookup } }) });
@@ -88,7 +88,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     expect((await spy.on('handleDisconnect', { nth: 2 })).attempt).toBe(2);
   });
 
-  it('#5 sends a ping when handleInfo replies with the ping shorthand', async () => {
+  it('M5 sends a ping when handleInfo replies with the ping shorthand', async () => {
     const spy = spyClient(server.url, { handleInfo: (_m, state) => ({ type: 'reply', frames: 'ping', state }) });
     const actor = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
@@ -96,7 +96,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     await server.recorder.waitFor((e) => e.type === 'ping', { label: 'ping' });
   });
 
-  it('#6 answers a server ping with the same payload, without calling handleFrame', async () => {
+  it('M6 answers a server ping with the same payload, without calling handleFrame', async () => {
     const spy = spyClient(server.url);
     start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
@@ -108,7 +108,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     expect(spy.calls('handleFrame').map((e) => (e as { frame: { type: string } }).frame.type)).toEqual(['text']);
   });
 
-  it('#7 passes text, an empty binary frame and a pong with payload to handleFrame', async () => {
+  it('M7 passes text, an empty binary frame and a pong with payload to handleFrame', async () => {
     await server.close();
     server = await startSpyServer({ autoPong: false });
     const spy = spyClient(server.url);
@@ -128,7 +128,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     expect(Object.getPrototypeOf((frames[1] as { data: Uint8Array }).data)).toBe(Uint8Array.prototype);
   });
 
-  it('#8 delivers sendInfo to handleInfo, even while still connecting', async () => {
+  it('M8 delivers sendInfo to handleInfo, even while still connecting', async () => {
     await server.close();
     server = await startSpyServer({ silent: true });
     const spy = spyClient(server.url);
@@ -136,10 +136,10 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     sendInfo(actor, 'hello');
     const info = await spy.on('handleInfo');
     expect(info).toEqual({ cb: 'handleInfo', message: 'hello', state: 's0' });
-    expect(actor.getSnapshot().value).toBe('connecting');
+    expect(stateName(actor.getSnapshot())).toBe('connecting');
   });
 
-  it('#9 calls handleDisconnect with the server close code and reason, not handleFrame', async () => {
+  it('M9 calls handleDisconnect with the server close code and reason, not handleFrame', async () => {
     const spy = spyClient(server.url, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'done', state }) });
     start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
@@ -150,7 +150,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     expect(spy.calls('handleFrame')).toHaveLength(0);
   });
 
-  it('#10 close(actor) closes the connection from the client and runs terminate("normal", state)', async () => {
+  it('M10 close(actor) closes the connection from the client and runs terminate("normal", state)', async () => {
     const spy = spyClient(server.url);
     const actor = start(createMinchActor(spy.client, { k: 1 }));
     await spy.on('handleConnect');
@@ -159,17 +159,17 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     const closed = await server.recorder.waitFor((e) => e.type === 'close');
     expect(closed).toMatchObject({ code: 1000 });
     expect(actor.getSnapshot().status).toBe('done');
-    expect(actor.getSnapshot().value).toBe('stopped');
+    expect(stateName(actor.getSnapshot())).toBe('stopped');
     expect(spy.calls('handleDisconnect')).toHaveLength(0);
   });
 
-  it('#11 sendFrame right after start returns Left not_connected', () => {
+  it('M11 sendFrame right after start returns Left not_connected', () => {
     const spy = spyClient(server.url);
     const actor = start(createMinchActor(spy.client, null));
     expect(sendFrame(actor, { type: 'text', data: 'early' })).toEqual(E.left({ type: 'not_connected' }));
   });
 
-  it('#12 a close result sends close 1000 "bye", then handleDisconnect follows', async () => {
+  it('M12 a close result sends close 1000 "bye", then handleDisconnect follows', async () => {
     const spy = spyClient(server.url, {
       handleInfo: (_m, state) => ({ type: 'close', code: 1000, reason: 'bye', state }),
       handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }),
@@ -184,7 +184,7 @@ describe('Minch behaviours (MINCH-TESTS.md)', () => {
     await spy.on('terminate');
   });
 
-  it('#13 a stop result closes the connection, then runs terminate("normal", state)', async () => {
+  it('M13 a stop result closes the connection, then runs terminate("normal", state)', async () => {
     const spy = spyClient<number>(server.url, { handleFrame: (_f, state) => ({ type: 'stop', reason: 'normal', state: state + 1 }) });
     const actor = start(createMinchActor(spy.client, 1));
     await spy.on('handleConnect');
@@ -211,7 +211,7 @@ describe('callbacks, ordering and results', () => {
     actor = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
     expect(sent).toEqual(E.right(undefined));
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(stateName(actor.getSnapshot())).toBe('open');
     await server.recorder.waitFor((e) => e.type === 'message' && e.data === 'from handleConnect');
   });
 
@@ -284,7 +284,7 @@ describe('callbacks, ordering and results', () => {
     expect(err.error).toMatchObject({ type: 'callback_error', callback: 'handleFrame' });
     expect(err.error.message).toContain('kaput');
     await until(actor, (s) => s.context.state === 1);
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(stateName(actor.getSnapshot())).toBe('open');
   });
 
   it.each([
@@ -303,7 +303,7 @@ describe('callbacks, ordering and results', () => {
     expect(err.error).toMatchObject({ type: 'invalid_result', callback: 'handleInfo' });
     sendInfo(actor, 'y');
     await spy.on('handleError', { nth: 2 });
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(stateName(actor.getSnapshot())).toBe('open');
   });
 
   it('reports a reply while not connected as a send_error, never dropping it silently', async () => {
@@ -370,7 +370,7 @@ describe('callbacks, ordering and results', () => {
     await spy.on('handleConnect');
     (await server.socket()).close(4000, 'later');
     const before = Date.now();
-    await until(actor, (s) => s.value === 'backoff' && s.context.backoffMs !== null);
+    await until(actor, (s) => stateName(s) === 'backoff' && s.context.backoffMs !== null);
     const { context } = actor.getSnapshot();
     expect(context.backoffMs).toBe(60_000);
     expect(context.attempt).toBe(1);

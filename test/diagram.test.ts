@@ -13,18 +13,22 @@ describe('statechart diagram', () => {
     expect(withDiagram(readme, toMermaid(minchMachine))).toBe(readme);
   });
 
-  it('shows every state and the lifecycle transitions', () => {
+  it('shows the hierarchy and the lifecycle transitions', () => {
     const mermaid = toMermaid(minchMachine);
     for (const line of [
       '[*] --> idle',
-      'idle --> connecting: init.done',
+      'state connection {',
+      '[*] --> connecting',
+      'idle --> connection: callback.initialised',
       'connecting --> open: socket.open [isCurrent]',
+      'connection --> backoff: socket.closed [isCurrent]',
       'connecting --> backoff: after connectTimeout',
-      'open --> closing: result.close',
+      'open --> closing: callback.close, user.close, user.stop, user.abort, supervisor.stop, callback.stop',
       'closing --> backoff: after closeTimeout',
-      'backoff --> connecting: after reconnectDelay [canRetry]',
-      'closing --> stopped: terminate.done',
+      'backoff_waiting --> connection: env.visible, after reconnectDelay [isOnline]',
+      'stopping --> stopped: callback.terminated',
       'stopped --> [*]',
+      'note left of stopping: from any state, on user.stop, user.abort, supervisor.stop, callback.stop [isRunning]',
     ]) expect(mermaid).toContain(line);
   });
 });

@@ -1,125 +1,289 @@
 /**
- * The statechart. Pure transitions (`initialTransition`/`transition`) for the
- * lifecycle rules, and live actors on XState's `SimulatedClock` for every
- * timer, against real loopback peers.
+ * The statechart (docs/behaviour.md §3–§5, §9). First the machine alone, its
+ * named actions replaced by a log of what it asks the runtime for, on XState's
+ * SimulatedClock; then live actors on the same clock against a real loopback
+ * peer. The last test checks that together they take every transition.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { initialTransition, SimulatedClock, transition } from 'xstate';
+import { SimulatedClock } from 'xstate';
 import { minchMachine } from '../machines/minchMachine.js';
-import { close, createMinchActor, sendInfo, type MinchActor } from '../src/index.js';
+import { close, createMinchActor, sendInfo, stateName, type MinchActor, type MinchClient } from '../src/index.js';
+import { transitionsOf } from '../scripts/transitions.js';
+import { ev, machineHarness, recordTransitions, STOPS, takenTransitions } from './helpers/machineHarness.js';
 import { closePayload, frame, startRawServer, type RawServer } from './helpers/rawServer.js';
 import { spyClient } from './helpers/spyClient.js';
 
-const timings = { connectTimeoutMs: 1000, closeTimeoutMs: 500, heartbeat: false as const, minUptimeMs: 0 };
-const response = { status: 101, headers: {}, protocol: '' };
-type Snap = ReturnType<typeof initialTransition<typeof minchMachine>>[0];
-type Ev = Parameters<typeof transition<typeof minchMachine>>[2];
+const toOpen = [ev.initialised(), ev.target(1), ev.open(1)];
+const toBackoff = [...toOpen, ev.closed(1)];
 
-function run(events: Ev[]): { snapshot: Snap; actions: string[] } {
-  let [snapshot] = initialTransition(minchMachine, { initArg: 's', timings });
-  let actions: string[] = [];
-  for (const e of events) {
-    const [next, acts] = transition(minchMachine, snapshot, e);
-    snapshot = next;
-    actions = acts.map((a) => a.type);
-  }
-  return { snapshot, actions };
-}
-
-const toConnecting: Ev[] = [{ type: 'init.done', state: 's1' }];
-const toOpen: Ev[] = [...toConnecting, { type: 'connect.ready', generation: 1, url: 'ws://h/' }, { type: 'socket.open', generation: 1, response }];
-const dropped = (generation: number): Ev => ({ type: 'socket.closed', generation, reason: { type: 'closed', code: 1006, reason: '' } });
-const toBackoff: Ev[] = [...toOpen, dropped(1)];
-
-describe('lifecycle transitions (pure)', () => {
-  it.each<[string, Ev[], string, string[]]>([
-    ['starts in idle and asks for init', [], 'idle', []],
-    ['goes to connecting after init and asks for connect(state)', toConnecting, 'connecting', ['runConnect', 'xstate.raise']],
-    ['spawns the socket when connect(state) answered', [...toConnecting, { type: 'connect.ready', generation: 1, url: 'ws://h/' }], 'connecting', ['xstate.spawnChild']],
-    ['opens on socket.open, cancels the handshake timer and runs handleConnect', toOpen, 'open', ['xstate.cancel', 'runHandleConnect']],
-    ['ignores socket.open from an older attempt', [...toConnecting, { type: 'socket.open', generation: 0, response }], 'connecting', []],
-    ['drops to backoff on a close of the current socket and asks handleDisconnect', toBackoff, 'backoff', ['xstate.stopChild', 'runDisconnect', 'xstate.raise']],
-    ['ignores a close of an older socket while open', [...toOpen, dropped(0)], 'open', []],
-    ['closes the socket on a close result and waits in closing', [...toOpen, { type: 'result.close', code: 1000, reason: 'bye' }], 'closing', ['xstate.sendTo', 'xstate.raise']],
-    ['reconnects from backoff only after handleDisconnect decided', [...toBackoff, { type: 'disconnect.reconnect', backoffMs: 250 }], 'backoff', ['xstate.cancel', 'xstate.raise']],
-    ['stops from backoff through closing and runs terminate', [...toBackoff, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.cancel', 'xstate.stopChild', 'runTerminate', 'xstate.raise']],
-    ['stops from connecting: the socket is dropped and terminate runs', [...toConnecting, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.cancel', 'xstate.stopChild', 'runTerminate', 'xstate.raise']],
-    ['stops from open with a close frame first', [...toOpen, { type: 'client.close', reason: 'normal' }], 'closing', ['xstate.sendTo', 'xstate.raise']],
-    ['runs terminate once the socket closed while stopping', [...toOpen, { type: 'client.close', reason: 'normal' }, { type: 'socket.closed', generation: 1, reason: { type: 'closed', code: 1000, reason: '' } }], 'closing', ['xstate.stopChild', 'runTerminate']],
-    ['ends in stopped after terminate', [...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }], 'stopped', ['xstate.cancel']],
-    ['waits for init when closed in idle', [{ type: 'client.close', reason: 'normal' }], 'idle', []],
-    ['runs terminate, never connect, when init ends after a close in idle', [{ type: 'client.close', reason: 'normal' }, { type: 'init.done', state: 's1' }], 'closing', ['runTerminate', 'xstate.raise']],
-    ['stops without terminate when init itself stops', [{ type: 'init.stop', reason: 'no' }], 'stopped', []],
-    ['drops an open connection to backoff when the browser goes offline', [...toOpen, { type: 'env.offline' }], 'backoff', ['xstate.stopChild', 'runDisconnect', 'xstate.raise']],
-    ['abandons a connecting attempt when the browser goes offline', [...toConnecting, { type: 'env.offline' }], 'backoff', ['xstate.cancel', 'xstate.stopChild', 'runDisconnect', 'xstate.raise']],
-    ['retries at once when the browser is back online', [...toBackoff, { type: 'disconnect.reconnect', backoffMs: 60_000 }, { type: 'env.offline' }, { type: 'env.online' }], 'connecting', ['xstate.cancel', 'runConnect', 'xstate.raise']],
-    ['retries at once when the page becomes visible again in backoff', [...toBackoff, { type: 'disconnect.reconnect', backoffMs: 60_000 }, { type: 'env.visible' }], 'connecting', ['xstate.cancel', 'runConnect', 'xstate.raise']],
-    ['probes an open connection when the page becomes visible again', [...toOpen, { type: 'env.visible' }], 'open', ['xstate.sendTo']],
-  ])('%s', (_name, events, state, actions) => {
-    const result = run(events);
-    expect(result.snapshot.value).toBe(state);
-    if (events.length > 0) expect(result.actions).toEqual(actions);
+describe('lifecycle', () => {
+  it('starts in idle and asks for init(initArg)', () => {
+    const m = machineHarness();
+    expect(m.snapshot().value).toBe('idle');
+    expect(m.requests).toEqual(['init(s)']);
   });
 
-  it('never reconnects a closed client when the browser comes back online', () => {
-    const { snapshot } = run([...toOpen, { type: 'client.close', reason: 'normal' }, dropped(1), { type: 'terminate.done' }, { type: 'env.online' }, { type: 'env.visible' }]);
-    expect(snapshot.value).toBe('stopped');
-    expect(snapshot.status).toBe('done');
+  it.each<[string, Parameters<ReturnType<typeof machineHarness>['send']>, unknown, string[]]>([
+    ['init done: connecting, asks connect(state) for attempt 1', [ev.initialised()], { connection: 'connecting' }, ['connect(1)']],
+    ['connect(state) answered: opens the socket', [ev.initialised(), ev.target(1)], { connection: 'connecting' }, ['openSocket 1']],
+    ['ignores the target of an older attempt', [ev.initialised(), ev.target(0)], { connection: 'connecting' }, []],
+    [
+      'connect(state) failed: the attempt ends',
+      [ev.initialised(), ev.targetFailed(1)],
+      { backoff: 'deciding' },
+      ['releaseSocket', 'handleDisconnect(connect_error invalid_target, 1)'],
+    ],
+    ['the socket opened: open, handleConnect runs', toOpen, { connection: { open: 'unwatched' } }, ['handleConnect(101)']],
+    ['ignores socket.open of an older attempt', [ev.initialised(), ev.target(1), ev.open(0)], { connection: 'connecting' }, []],
+    ['a drop: the socket is released, handleDisconnect asked', toBackoff, { backoff: 'deciding' }, ['releaseSocket', 'handleDisconnect(closed 1006, 1)']],
+    ['ignores a close of an older socket', [...toOpen, ev.closed(0)], { connection: { open: 'unwatched' } }, []],
+    ['a close result: the close frame, then closing', [...toOpen, ev.closeResult()], { connection: 'closing' }, ['closeSocket 1000 bye']],
+    [
+      'a close frame from sendFrame: the same',
+      [...toOpen, { type: 'user.close', code: 4000, reason: 'x' }],
+      { connection: 'closing' },
+      ['closeSocket 4000 x'],
+    ],
+    [
+      'the server closed after a close result: backoff, handleDisconnect',
+      [...toOpen, ev.closeResult(), ev.closed(1, 1000)],
+      { backoff: 'deciding' },
+      ['releaseSocket', 'handleDisconnect(closed 1000, 1)'],
+    ],
+    ['handleDisconnect chose a delay: waits', [...toBackoff, ev.reconnect(250)], { backoff: 'waiting' }, []],
+    ['a zero delay after an open connection: connects at once', [...toBackoff, ev.reconnect(0)], { connection: 'connecting' }, ['connect(2)']],
+    [
+      'a zero delay after a refused connect still waits for a timer turn',
+      [ev.initialised(), ev.target(1), ev.refused(1), ev.reconnect(0)],
+      { backoff: 'waiting' },
+      [],
+    ],
+    ['ignores a decision that comes when none was asked', [...toOpen, ev.reconnect(0)], { connection: { open: 'unwatched' } }, []],
+  ])('%s', (_name, events, value, asked) => {
+    const m = machineHarness();
+    expect(m.send(...events)).toEqual(asked);
+    expect(m.snapshot().value).toEqual(value);
   });
 
-  it('waits while offline: the backoff timer does not start an attempt until the browser is online', () => {
-    const elapsed = { type: 'xstate.after.reconnectDelay.minch.backoff' } as unknown as Ev;
-    const { snapshot } = run([...toBackoff, { type: 'env.offline' }, { type: 'disconnect.reconnect', backoffMs: 0 }, elapsed]);
-    expect(snapshot.value).toBe('backoff');
-    expect(snapshot.context.offline).toBe(true);
-    expect(transition(minchMachine, snapshot, { type: 'env.online' })[0].value).toBe('connecting');
+  it('shows the chosen backoff and when the next attempt is due, then connects after it', () => {
+    const m = machineHarness();
+    const before = Date.now();
+    m.send(...toBackoff, ev.reconnect(250));
+    expect(m.context().backoffMs).toBe(250);
+    expect(m.context().nextAttemptAt).toBeGreaterThanOrEqual(before + 250);
+    expect(m.advance(249)).toEqual([]);
+    expect(m.advance(1)).toEqual(['connect(2)']);
+    expect(m.context()).toMatchObject({ backoffMs: null, nextAttemptAt: null, generation: 2, url: null });
   });
 
-  it('watches the browser environment only when told to (browsers), with a child actor', () => {
-    const [node, nodeActions] = initialTransition(minchMachine, { initArg: 's', timings });
-    expect(nodeActions.map((a) => a.type)).toEqual(['runInit']);
-    expect(Object.keys(node.children)).toEqual([]);
-    const [browser, browserActions] = initialTransition(minchMachine, { initArg: 's', timings: { ...timings, watchEnvironment: true } });
-    expect(browserActions.map((a) => a.type)).toEqual(['xstate.spawnChild', 'runInit']);
-    expect(Object.keys(browser.children)).toEqual(['environment']);
+  it('keeps the redacted URL of the attempt and the user state of the last batch', () => {
+    const m = machineHarness();
+    m.send(ev.initialised({ n: 1 }), ev.target(1), { type: 'callback.state', state: { n: 2 } });
+    expect(m.context()).toMatchObject({ url: 'ws://h/', state: { n: 2 } });
   });
 
-  it('counts attempts 1, 2 for refused connects and resets after an open connection', () => {
-    const refused = (g: number): Ev => ({ type: 'socket.closed', generation: g, reason: { type: 'connect_error', reason: 'econnrefused', message: '' } });
-    const again: Ev = { type: 'disconnect.reconnect', backoffMs: 0 };
-    const elapsed = { type: 'xstate.after.reconnectDelay.minch.backoff' } as unknown as Ev;
-    let s = run([...toConnecting, refused(1)]).snapshot;
-    expect(s.context.attempt).toBe(1);
-    for (const e of [again, elapsed, refused(2)]) s = transition(minchMachine, s, e)[0];
-    expect(s.context.attempt).toBe(2);
-    for (const e of [again, elapsed, { type: 'connect.ready', generation: 3, url: 'ws://h/' } as Ev, { type: 'socket.open', generation: 3, response } as Ev, dropped(3)]) {
-      s = transition(minchMachine, s, e)[0];
-    }
-    expect(s.context.attempt).toBe(1);
-    expect(s.context.generation).toBe(3);
+  it('counts attempts 1, 2 for refused connects and starts again at 1 after an open connection', () => {
+    const m = machineHarness();
+    m.send(ev.initialised(), ev.target(1), ev.refused(1));
+    expect(m.context().attempt).toBe(1);
+    m.send(ev.reconnect(10));
+    m.advance(10);
+    expect(m.send(ev.target(2), ev.refused(2))).toEqual(['releaseSocket', 'handleDisconnect(connect_error econnrefused, 2)']);
+    m.send(ev.reconnect(10));
+    m.advance(10);
+    m.send(ev.target(3), ev.open(3), ev.closed(3));
+    expect(m.context()).toMatchObject({ attempt: 1, generation: 3 });
+  });
+
+  it('keeps counting when a connection closes before minUptimeMs', () => {
+    const m = machineHarness({ minUptimeMs: 60_000 });
+    m.send(...toBackoff, ev.reconnect(0), ev.target(2), ev.open(2));
+    expect(m.send(ev.closed(2))).toEqual(['releaseSocket', 'handleDisconnect(closed 1006, 2)']);
   });
 
   it('keeps the snapshot JSON-serialisable', () => {
-    const { snapshot } = run(toBackoff);
-    const json = JSON.parse(JSON.stringify(snapshot));
-    expect(json.value).toBe('backoff');
+    const m = machineHarness();
+    m.send(...toBackoff);
+    const json = JSON.parse(JSON.stringify(m.snapshot()));
+    expect(json.value).toEqual({ backoff: 'deciding' });
     expect(json.context).toMatchObject({ attempt: 1, lastDisconnect: { type: 'closed', code: 1006 } });
+  });
+
+  it('delivers info now, and sendAfter info on the clock unless cancelled', () => {
+    const m = machineHarness();
+    expect(m.send({ type: 'user.info', message: 'now' })).toEqual(['handleInfo(now)']);
+    m.send({ type: 'user.sendAfter', id: 'a', message: 'later', delayMs: 100 });
+    m.send({ type: 'user.sendAfter', id: 'b', message: 'never', delayMs: 100 });
+    m.send({ type: 'user.cancelTimer', id: 'b' });
+    expect(m.advance(100)).toEqual(['handleInfo(later)']);
   });
 });
 
-/** Resolves once handleDisconnect's decision reached the machine. */
-function decided(actor: MinchActor): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (actor.getSnapshot().context.backoffMs !== null) return resolve();
-    const sub = actor.subscribe((s) => {
-      if (s.context.backoffMs === null) return;
-      sub.unsubscribe();
-      resolve();
+describe('stopping', () => {
+  describe.each(STOPS)('told by %s', (_who, stop, reason) => {
+    it('from connecting: the socket is released and terminate runs', () => {
+      const m = machineHarness();
+      m.send(ev.initialised(), ev.target(1));
+      expect(m.send(stop)).toEqual(['releaseSocket', `terminate(${typeof reason === 'string' ? reason : 'aborted AbortError'})`]);
+      expect(m.snapshot().value).toBe('stopping');
+      expect(m.state()).toBe('closing');
+      m.send(ev.terminated());
+      expect(m.snapshot()).toMatchObject({ value: 'stopped', status: 'done', output: { reason } });
+    });
+
+    it('from backoff: terminate runs, no further attempt', () => {
+      const m = machineHarness();
+      m.send(...toBackoff);
+      expect(m.send(stop).at(-1)).toMatch(/^terminate\(/);
+      expect(m.advance(60_000)).toEqual([]);
+    });
+
+    it('from open: the close frame first, terminate once the socket closed', () => {
+      const m = machineHarness();
+      const code = 'code' in stop ? `${stop.code} ${stop.reason}` : '1000';
+      expect(m.send(...toOpen, stop)).toEqual([`closeSocket ${code}`]);
+      expect(m.snapshot().value).toEqual({ connection: 'closing' });
+      expect(m.send(ev.closed(1, 1000)).at(-1)).toMatch(/^terminate\(/);
+      expect(m.context().lastDisconnect).toMatchObject({ type: 'closed', code: 1000 });
+    });
+
+    it('while closing after a close result: no handleDisconnect, terminate instead', () => {
+      const m = machineHarness();
+      m.send(...toOpen, ev.closeResult());
+      expect(m.send(stop)).toEqual([]);
+      expect(m.send(ev.closed(1, 1000))).toEqual(['releaseSocket', expect.stringMatching(/^terminate\(/)]);
+      expect(m.context().stopReason).toEqual(reason);
+    });
+
+  });
+
+  // A stop result while idle can only come from init: see below.
+  it.each(STOPS.slice(0, 3))('told by %s while init runs: waits for it, then terminates without connecting', (_who, stop) => {
+    const m = machineHarness();
+    expect(m.send(stop)).toEqual([]);
+    expect(m.snapshot().value).toBe('idle');
+    expect(m.send(ev.initialised())).toEqual([expect.stringMatching(/^terminate\(/)]);
+  });
+
+  it('keeps the first stop reason', () => {
+    const m = machineHarness();
+    m.send(...toOpen, ev.stop(), { type: 'callback.stop', reason: 'later' }, ev.closed(1, 1000), ev.terminated());
+    expect(m.snapshot().output).toEqual({ reason: 'normal' });
+  });
+
+  it('stops without terminate when init itself stops', () => {
+    const m = machineHarness();
+    expect(m.send({ type: 'callback.stop', reason: 'no' })).toEqual([]);
+    expect(m.snapshot()).toMatchObject({ value: 'stopped', status: 'done', output: { reason: 'no' } });
+  });
+
+  it('terminates a socket whose peer never answers the close frame after closeTimeoutMs, then stops', () => {
+    const m = machineHarness();
+    m.send(...toOpen, ev.stop());
+    expect(m.advance(499)).toEqual([]);
+    expect(m.advance(1)).toEqual(['releaseSocket', 'terminate(normal)']);
+  });
+});
+
+describe('timers', () => {
+  it('ends a handshake after connectTimeoutMs', () => {
+    const m = machineHarness();
+    m.send(ev.initialised(), ev.target(1));
+    expect(m.advance(999)).toEqual([]);
+    expect(m.advance(1)).toEqual(['releaseSocket', 'handleDisconnect(connect_error timeout, 1)']);
+  });
+
+  it('gives up on a close frame the server never answers after closeTimeoutMs', () => {
+    const m = machineHarness();
+    m.send(...toOpen, ev.closeResult());
+    expect(m.advance(500)).toEqual(['releaseSocket', 'handleDisconnect(closed 1006, 1)']);
+    expect(m.context().lastDisconnect).toMatchObject({ reason: 'the server did not answer the close frame in time' });
+  });
+
+  describe('heartbeat (intervalMs 1000, timeoutMs 400)', () => {
+    const heartbeat = { intervalMs: 1000, timeoutMs: 400 };
+
+    it('probes intervalMs after open, and again intervalMs after each answered probe was sent', () => {
+      const m = machineHarness({ heartbeat });
+      m.send(...toOpen);
+      expect(m.snapshot().value).toEqual({ connection: { open: 'waiting' } });
+      expect(m.advance(999)).toEqual([]);
+      expect(m.advance(1)).toEqual(['probe']);
+      m.send(ev.alive(1));
+      expect(m.advance(400)).toEqual([]);
+      expect(m.snapshot().value).toEqual({ connection: { open: 'resting' } });
+      expect(m.advance(599)).toEqual([]);
+      expect(m.advance(1)).toEqual(['probe']);
+    });
+
+    it('ends the connection with heartbeat_timeout when no frame answers within timeoutMs', () => {
+      const m = machineHarness({ heartbeat });
+      m.send(...toOpen);
+      m.advance(1000);
+      m.send(ev.alive(0));
+      expect(m.advance(400)).toEqual(['releaseSocket', 'handleDisconnect(heartbeat_timeout, 1)']);
+    });
+
+    it('probes at once when the page becomes visible again, waiting or resting', () => {
+      const m = machineHarness({ heartbeat });
+      m.send(...toOpen);
+      expect(m.send({ type: 'env.visible' })).toEqual(['probe']);
+      m.send(ev.alive(1));
+      m.advance(400);
+      expect(m.send({ type: 'env.visible' })).toEqual(['probe']);
+      expect(m.send({ type: 'env.visible' })).toEqual([]);
+    });
+
+    it('never probes with the heartbeat off', () => {
+      const m = machineHarness();
+      m.send(...toOpen);
+      expect(m.advance(3_600_000)).toEqual([]);
+      expect(m.send({ type: 'env.visible' })).toEqual([]);
     });
   });
-}
+});
 
-describe('timers on a simulated clock', () => {
+describe('the browser environment', () => {
+  it('watches it only when told to (browsers), with a child actor', () => {
+    expect(Object.keys(machineHarness().snapshot().children)).toEqual([]);
+    expect(Object.keys(machineHarness({ watchEnvironment: true }).snapshot().children)).toEqual(['environment']);
+  });
+
+  it('offline drops an open connection: closed 1006', () => {
+    const m = machineHarness();
+    expect(m.send(...toOpen, { type: 'env.offline' })).toEqual(['releaseSocket', 'handleDisconnect(closed 1006, 1)']);
+    expect(m.context().offline).toBe(true);
+  });
+
+  it('offline abandons a connecting attempt: connect_error offline', () => {
+    const m = machineHarness();
+    expect(m.send(ev.initialised(), { type: 'env.offline' })).toEqual(['releaseSocket', 'handleDisconnect(connect_error offline, 1)']);
+  });
+
+  it('waits while offline, and retries at once when online again', () => {
+    const m = machineHarness();
+    m.send(...toBackoff, { type: 'env.offline' }, ev.reconnect(100));
+    expect(m.advance(100)).toEqual([]);
+    expect(m.state()).toBe('backoff');
+    expect(m.send({ type: 'env.online' })).toEqual(['connect(2)']);
+    expect(m.context().offline).toBe(false);
+  });
+
+  it('a page visible again retries at once from backoff', () => {
+    const m = machineHarness();
+    expect(m.send(...toBackoff, ev.reconnect(60_000), { type: 'env.visible' })).toEqual(['connect(2)']);
+  });
+
+  it('goes on closing when offline while stopping, and never reconnects a stopped client', () => {
+    const m = machineHarness();
+    m.send(...toOpen, ev.stop(), { type: 'env.offline' });
+    expect(m.snapshot().value).toEqual({ connection: 'closing' });
+    m.send({ type: 'env.online' }, ev.closed(1, 1000), ev.terminated(), { type: 'env.visible' });
+    expect(m.snapshot().status).toBe('done');
+  });
+});
+
+describe('live, on a simulated clock', () => {
   let raw: RawServer;
   const actors: MinchActor[] = [];
   afterEach(async () => {
@@ -127,11 +291,24 @@ describe('timers on a simulated clock', () => {
     await raw?.close();
   });
 
-  function startActor(client: Parameters<typeof createMinchActor>[0], clock: SimulatedClock, opts = {}): MinchActor {
-    const actor = createMinchActor(client, null, { heartbeat: false, connectTimeoutMs: 1000, closeTimeoutMs: 500, clock, ...opts });
+  function startActor(client: MinchClient<unknown, unknown, unknown>, clock: SimulatedClock, opts = {}): MinchActor {
+    const options = { heartbeat: false as const, connectTimeoutMs: 1000, closeTimeoutMs: 500, clock, inspect: recordTransitions };
+    const actor = createMinchActor(client, null, { ...options, ...opts });
     actors.push(actor);
     actor.start();
     return actor;
+  }
+
+  /** Resolves once handleDisconnect's decision reached the machine. */
+  function decided(actor: MinchActor): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (actor.getSnapshot().context.backoffMs !== null) return resolve();
+      const sub = actor.subscribe((s) => {
+        if (s.context.backoffMs === null) return;
+        sub.unsubscribe();
+        resolve();
+      });
+    });
   }
 
   it('ends a handshake the server never answers after connectTimeoutMs, then retries', async () => {
@@ -142,13 +319,13 @@ describe('timers on a simulated clock', () => {
     await spy.on('connect');
     await raw.recorder.waitFor((e) => e.type === 'request');
     clock.increment(999);
-    expect(actor.getSnapshot().value).toBe('connecting');
+    expect(stateName(actor.getSnapshot())).toBe('connecting');
     clock.increment(1);
     const d = await spy.on('handleDisconnect');
     expect(d.reason).toEqual({ type: 'connect_error', reason: 'timeout', message: 'the opening handshake timed out' });
     expect(d.attempt).toBe(1);
     await decided(actor);
-    clock.increment(0);
+    clock.increment(200);
     await spy.on('connect', { nth: 2 });
   });
 
@@ -164,12 +341,12 @@ describe('timers on a simulated clock', () => {
     sendInfo(actor, 'close');
     const closeFrame = await raw.recorder.waitFor((e) => e.type === 'frame' && e.opcode === 8);
     expect((closeFrame as { payload: Buffer }).payload).toEqual(closePayload(4000, 'bye'));
-    expect(actor.getSnapshot().value).toBe('closing');
+    expect(stateName(actor.getSnapshot())).toBe('closing');
     clock.increment(500);
     const d = await spy.on('handleDisconnect');
     expect(d.reason).toMatchObject({ type: 'closed', code: 1006 });
     await raw.recorder.waitFor((e) => e.type === 'end' && e.id === 1);
-    expect(actor.getSnapshot().value).toBe('backoff');
+    expect(stateName(actor.getSnapshot())).toBe('backoff');
   });
 
   it('waits exactly the backoff handleDisconnect chose before the next attempt', async () => {
@@ -182,10 +359,24 @@ describe('timers on a simulated clock', () => {
     await spy.on('handleDisconnect');
     await decided(actor);
     clock.increment(4999);
-    expect(actor.getSnapshot().value).toBe('backoff');
+    expect(stateName(actor.getSnapshot())).toBe('backoff');
     clock.increment(1);
-    expect(actor.getSnapshot().value).toBe('connecting');
+    expect(stateName(actor.getSnapshot())).toBe('connecting');
     await spy.on('connect', { nth: 2 });
+  });
+
+  it('probes a silent peer with a ping and ends the connection after timeoutMs', async () => {
+    raw = await startRawServer();
+    const clock = new SimulatedClock();
+    const spy = spyClient(raw.url, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'done', state }) });
+    startActor(spy.client, clock, { heartbeat: { intervalMs: 1000, timeoutMs: 300 } });
+    await spy.on('handleConnect');
+    clock.increment(1000);
+    const ping = await raw.recorder.waitFor((e) => e.type === 'frame' && e.opcode === 9);
+    expect(String((ping as { payload: Buffer }).payload)).toMatch(/^minch:hb:/);
+    clock.increment(300);
+    expect((await spy.on('handleDisconnect')).reason).toEqual({ type: 'heartbeat_timeout' });
+    await raw.recorder.waitFor((e) => e.type === 'end' && e.id === 1);
   });
 
   it('stops a client closing to a silent peer after closeTimeoutMs, with terminate and nothing left', async () => {
@@ -223,5 +414,14 @@ describe('timers on a simulated clock', () => {
     clock.increment(10_000);
     await Promise.resolve();
     expect(spy.calls('handleInfo')).toHaveLength(1);
+  });
+});
+
+describe('transition coverage', () => {
+  it('takes every transition of the machine (the tests above, in this file)', () => {
+    const untaken = transitionsOf(minchMachine)
+      .filter((t) => !takenTransitions.has(t.key))
+      .map((t) => `${t.key}${t.guard ? ` [${t.guard}]` : ''} → ${t.targets.map((n) => n.id).join(', ') || '(no target)'}`);
+    expect(untaken).toEqual([]);
   });
 });

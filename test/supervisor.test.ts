@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { either as E } from 'fp-ts';
-import { close, createSupervisor, sendFrame, type MinchClient, type SupervisorActor } from '../src/index.js';
+import { close, createSupervisor, sendFrame, stateName, type MinchClient, type SupervisorActor } from '../src/index.js';
 import { Recorder } from './helpers/recorder.js';
 import { startSpyServer, type SpyServer } from './helpers/spyServer.js';
 
@@ -116,8 +116,8 @@ describe('createSupervisor', () => {
     await server.socket(5);
     await Promise.all(Array.from({ length: 5 }, (_, i) => new Promise<void>((r) => {
       const ref = sup.system.get(`c${i}`);
-      if (ref.getSnapshot().value === 'open') return r();
-      const sub = ref.subscribe((s: { value: unknown }) => s.value === 'open' && (sub.unsubscribe(), r()));
+      if (stateName(ref.getSnapshot()) === 'open') return r();
+      const sub = ref.subscribe((s: { value: unknown }) => stateName(s) === 'open' && (sub.unsubscribe(), r()));
     })));
     await close(sup, { code: 1001, reason: 'going away' });
     const closes = server.recorder.events.filter((e) => e.type === 'close');

@@ -5,6 +5,7 @@
  */
 import { either as E } from 'fp-ts';
 import { useEffect, useState, type FormEvent } from 'react';
+import { stateName } from '../../src/index.js';
 import { useMinch } from '../../src/react.js';
 import { countdown, describeDisconnect, echoClient, echoUrl, initialEchoState, type EchoState } from '../shared/echoClient.js';
 
@@ -24,7 +25,7 @@ export function App() {
   const { snapshot, sendFrame } = useMinch(echoClient, initialEchoState(echoUrl()));
   const [text, setText] = useState('');
   const [sendError, setSendError] = useState<string | null>(null);
-  const state = String(snapshot.value);
+  const state = stateName(snapshot);
   const { context } = snapshot;
   const { frames, received } = context.state as EchoState;
   const now = useNow(state === 'backoff');

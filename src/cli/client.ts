@@ -3,12 +3,13 @@
  * wired to stdin, the printer, signals and the exit code.
  */
 import { createInterface } from 'node:readline';
-import { either as E } from 'fp-ts';
+import * as E from 'fp-ts/lib/Either.js';
 import {
   backoff,
   close,
   createMinchActor,
   sendFrame,
+  stateName,
   type HeartbeatOptions,
   type Logger,
   type MinchActor,
@@ -167,16 +168,17 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
     actor.subscribe({
       next: (s) => {
         const c = s.context;
-        if (s.value === 'connecting' && c.url !== null && c.generation !== shownGeneration) {
+        const state = stateName(s);
+        if (state === 'connecting' && c.url !== null && c.generation !== shownGeneration) {
           shownGeneration = c.generation;
           emit({ type: 'state', state: 'connecting', url: opts.verbose ? (url as string) : c.url, retry: c.lastDisconnect === null ? 0 : c.attempt });
         }
-        if (s.value === 'backoff' && c.backoffMs !== null && c.nextAttemptAt !== null && c.nextAttemptAt !== shownNext) {
+        if (state === 'backoff' && c.backoffMs !== null && c.nextAttemptAt !== null && c.nextAttemptAt !== shownNext) {
           shownNext = c.nextAttemptAt;
           emit({ type: 'state', state: 'backoff', backoffMs: c.backoffMs, nextAttemptAt: c.nextAttemptAt, attempt: c.attempt, reason: c.lastDisconnect });
         }
-        if (s.value === 'closing' && last !== 'closing') emit({ type: 'state', state: 'closing' });
-        last = s.value;
+        if (state === 'closing' && last !== 'closing') emit({ type: 'state', state: 'closing' });
+        last = state;
       },
       complete: () => {
         const s = actor.getSnapshot();
@@ -196,7 +198,7 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
   const lines = createInterface({ input: io.stdin, crlfDelay: Infinity, terminal: false });
   lines.on('line', (line) => {
     if (stopping) return;
-    const queued = actor.getSnapshot().value !== 'open';
+    const queued = stateName(actor.getSnapshot()) !== 'open';
     const result = sendFrame(actor, { type: 'text', data: line });
     if (E.isLeft(result)) {
       const left = result.left;

@@ -3,15 +3,14 @@
  * against RFC 6455 and the browser rules before they touch a socket, so an
  * invalid frame is a value (`Left`), never a throw from inside `ws`.
  */
-import { either as E } from 'fp-ts';
+import * as E from 'fp-ts/lib/Either.js';
 import type { Frame, FrameInput, SendError } from '../types.js';
+import { invalidFrame as invalid } from './errors.js';
 
 /** Control frame payloads are limited to 125 bytes (RFC 6455 §5.5). */
 export const MAX_CONTROL_PAYLOAD = 125;
 /** A close reason leaves 123 bytes once the 2-byte code is counted. */
 export const MAX_CLOSE_REASON_BYTES = 123;
-
-const invalid = (message: string): E.Either<SendError, never> => E.left({ type: 'invalid_frame', message });
 
 const encoder = new TextEncoder();
 

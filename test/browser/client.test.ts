@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { either as E } from 'fp-ts';
-import { close, connect, createMinchActor, receiveFrame, sendFrame, sendInfo, type Frame, type MinchActor } from '../../src/index.js';
+import { close, connect, createMinchActor, receiveFrame, sendFrame, sendInfo, stateName, type Frame, type MinchActor } from '../../src/index.js';
 import { Recorder } from '../helpers/recorder.js';
 import { spyClient } from '../helpers/spyClient.js';
 
@@ -28,7 +28,7 @@ const actors: MinchActor[] = [];
 function start(actor: MinchActor): { actor: MinchActor; states: Recorder<SnapshotEvent> } {
   const states = new Recorder<SnapshotEvent>();
   const record = (s: Snapshot): void =>
-    states.push({ value: String(s.value), status: s.status, backoffMs: s.context.backoffMs, nextAttemptAt: s.context.nextAttemptAt });
+    states.push({ value: stateName(s), status: s.status, backoffMs: s.context.backoffMs, nextAttemptAt: s.context.nextAttemptAt });
   actor.subscribe({ next: record, complete: () => record(actor.getSnapshot()) });
   actors.push(actor);
   actor.start();
@@ -84,7 +84,7 @@ describe('the client actor in Chromium', () => {
     expect(typeof backoff.nextAttemptAt).toBe('number');
 
     await spy.on('handleConnect', { nth: 2 });
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(stateName(actor.getSnapshot())).toBe('open');
     const values = states.events.map((s) => s.value);
     const firstOpen = values.indexOf('open');
     const back = values.indexOf('backoff', firstOpen);
@@ -116,7 +116,7 @@ describe('the client actor in Chromium', () => {
 
     const refused = sendFrame(actor, { type: 'close', code: 1001 });
     expect(E.isLeft(refused) && refused.left.type).toBe('invalid_frame');
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(stateName(actor.getSnapshot())).toBe('open');
 
     sendInfo(actor, 'close please');
     const disconnect = await spy.on('handleDisconnect');
@@ -167,7 +167,7 @@ describe('the client actor in Chromium', () => {
     await spy.on('handleFrame', { nth: 2, where: (e) => textOf(e.frame) === 'hb' });
     expect(spy.calls('handleFrame').every((e) => e.cb === 'handleFrame' && textOf(e.frame) === 'hb')).toBe(true);
     expect(spy.calls('handleDisconnect')).toHaveLength(0);
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(stateName(actor.getSnapshot())).toBe('open');
   });
 
   it("goes offline on window 'offline' (no retry, even with backoff 0) and reconnects at once on 'online'", async () => {
@@ -184,7 +184,7 @@ describe('the client actor in Chromium', () => {
     await states.waitFor((s) => s.value === 'backoff' && s.backoffMs === 0, { label: 'backoff with decision 0' });
     // ...yet one macrotask later (the 0 ms reconnect timer has fired) the client still waits for 'online'.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(actor.getSnapshot().value).toBe('backoff');
+    expect(stateName(actor.getSnapshot())).toBe('backoff');
     expect(spy.calls('connect')).toHaveLength(1);
 
     const before = states.events.length;
@@ -193,7 +193,7 @@ describe('the client actor in Chromium', () => {
     const after = states.events.slice(before).map((s) => s.value);
     expect(after[0]).toBe('connecting');
     expect(after).toContain('open');
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(stateName(actor.getSnapshot())).toBe('open');
 
     await close(actor);
     expect(actor.getSnapshot().status).toBe('done');

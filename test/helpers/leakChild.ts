@@ -4,7 +4,7 @@
  * the process would not exit by itself.
  * Usage: node --import tsx test/helpers/leakChild.ts <scenario> <url> [close|abort]
  */
-import { close, connect, createMinchActor, sendInfo, type MinchActor, type MinchClient } from '../../src/index.js';
+import { close, connect, createMinchActor, sendInfo, stateName, type MinchActor, type MinchClient } from '../../src/index.js';
 
 const [scenario = '', url = '', mode = 'close'] = process.argv.slice(2);
 const controller = new AbortController();
@@ -12,9 +12,9 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 function until(actor: MinchActor, pred: (value: string) => boolean): Promise<void> {
   return new Promise((resolve) => {
-    if (pred(String(actor.getSnapshot().value))) return resolve();
+    if (pred(stateName(actor.getSnapshot()))) return resolve();
     const sub = actor.subscribe((s) => {
-      if (pred(String(s.value))) {
+      if (pred(stateName(s))) {
         sub.unsubscribe();
         resolve();
       }
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     default:
       throw new Error(`unknown scenario ${scenario}`);
   }
-  say(`state ${String(actor.getSnapshot().value)}`);
+  say(`state ${stateName(actor.getSnapshot())}`);
   say('close-called');
   if (mode === 'abort') {
     const done = new Promise<void>((resolve) => actor.subscribe({ complete: resolve }));

@@ -1,0 +1,32 @@
+/**
+ * The shared `Left` values and error builders (pure). Every module that
+ * refuses a send or reports a callback failure takes them from here, so one
+ * failure has one shape and one wording.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { CallbackName, MinchError, SendError } from '../types.js';
+
+/** `Right(undefined)`: a send that was handed to the socket. Shared, so no send allocates one. */
+export const RIGHT_VOID: E.Either<never, void> = E.right(undefined);
+
+/** The client is not open: nothing was sent. */
+export const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected' });
+
+export const invalidFrame = (message: string): E.Either<SendError, never> => E.left({ type: 'invalid_frame', message });
+
+export const unsupported = (message: string): E.Either<SendError, never> => E.left({ type: 'unsupported', message });
+
+/** A thrown value as a message: its `message` if it is an Error, never its payload otherwise. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : typeof err === 'string' ? err : 'a non-Error value was thrown';
+}
+
+/** A callback threw or its Promise rejected. */
+export function callbackError(callback: CallbackName, err: unknown): MinchError {
+  return { type: 'callback_error', callback, message: `${callback} threw: ${errorMessage(err)}`, error: err };
+}
+
+/** A frame that could not be sent, for `handleError`. */
+export function sendError(message: string, error?: SendError): MinchError {
+  return error === undefined ? { type: 'send_error', message } : { type: 'send_error', message, error };
+}

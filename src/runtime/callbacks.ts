@@ -1,0 +1,208 @@
+/**
+ * The callback table: each user callback named once, with how it is called
+ * (or its default when the client leaves it out), how its result becomes
+ * effects, and what happens when it throws or returns something invalid.
+ * The equivalent of Elixir Minch's single `callback/3`.
+ *
+ * Effects reach the machine as `callback.*` events, or the open socket as
+ * frames. The mailbox calls `call`, then `done` with the (awaited) result,
+ * then `failed` if either went wrong; nothing here awaits or queues.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { MinchEvent } from '../../machines/events.js';
+import { backoff } from '../core/backoff.js';
+import { sendError } from '../core/errors.js';
+import { reduceResult, type Effect } from '../core/results.js';
+import { resolveTarget, type ResolvedTarget } from '../core/target.js';
+import type { CallbackName, DisconnectReason, Frame, Logger, MinchClient, MinchError, Self, SendError } from '../types.js';
+
+/** What the table needs of the client's runtime. */
+export interface CallbackHost {
+  readonly client: MinchClient<unknown, unknown, unknown>;
+  readonly self: Self<unknown>;
+  readonly logger: Logger;
+  /** The user state; the snapshot follows it after each batch. */
+  state: unknown;
+  /** Sends an event to the machine unless it has stopped. */
+  send(event: MinchEvent): void;
+  /** Writes a frame to the open socket. */
+  write(frame: Frame): E.Either<SendError, void>;
+  /** True while the socket is open. */
+  readonly isOpen: boolean;
+  /** Queues `handleError(error)`. */
+  reportError(error: MinchError): void;
+  /** Keeps the target of attempt `generation`; it never travels in events. */
+  useTarget(target: ResolvedTarget, generation: number): void;
+  /** `init` returned: the snapshot already has this state. */
+  initialised(state: unknown): void;
+  /** `terminate` is about to run: no job runs after it. */
+  finish(): void;
+  /** `terminate` was asked for: frames still in the outbox are reported now, before it runs. */
+  dropOutbox(): void;
+}
+
+export interface Callback {
+  readonly name: CallbackName;
+  /** Runs when the machine asks for the callback, before it is queued. */
+  queued?(host: CallbackHost): void;
+  /** Calls the user's callback with the job's arguments, or returns its default result. */
+  call(host: CallbackHost, a: unknown, b: unknown): unknown;
+  /** Applies the (awaited) result; returns an error when the result is invalid. */
+  done(host: CallbackHost, result: unknown, a: unknown, b: unknown): MinchError | undefined;
+  /** The callback threw, rejected, or returned something invalid. */
+  failed(host: CallbackHost, error: MinchError, a: unknown, b: unknown): void;
+}
+
+const ok = (state: unknown) => ({ type: 'ok', state }) as const;
+
+function isOk(v: unknown): v is { type: 'ok'; state: unknown } {
+  return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'ok' && 'state' in v;
+}
+
+/** Applies a callback result: the new state, then its effects in order. */
+function applyResult(host: CallbackHost, name: CallbackName, result: unknown): MinchError | undefined {
+  // The common case on the frame path, { type: 'ok', state }, needs no reducer and no allocation.
+  if (isOk(result)) {
+    host.state = result.state;
+    return undefined;
+  }
+  const reduced = reduceResult(name, result, host.state);
+  if (E.isLeft(reduced)) return reduced.left;
+  host.state = reduced.right.state;
+  for (const effect of reduced.right.effects) applyEffect(host, effect);
+  return undefined;
+}
+
+function applyEffect(host: CallbackHost, effect: Effect): void {
+  switch (effect.type) {
+    case 'send':
+      for (const frame of effect.frames) {
+        const written = host.write(frame);
+        if (E.isLeft(written)) {
+          const why = written.left.type === 'not_connected' ? 'the client is not connected' : written.left.message;
+          host.reportError(sendError(`a ${frame.type} frame was not sent: ${why}`, written.left));
+        }
+      }
+      return;
+    case 'close':
+      if (!host.isOpen) {
+        host.reportError(sendError('a close result was ignored: the client is not connected', { type: 'not_connected' }));
+        return;
+      }
+      host.send({ type: 'callback.close', code: effect.code, reason: effect.reason });
+      return;
+    case 'stop':
+      host.send({ type: 'callback.stop', reason: effect.reason });
+      return;
+    case 'reconnect':
+      host.send({ type: 'callback.reconnect', backoffMs: effect.backoffMs });
+      return;
+  }
+}
+
+/** Callbacks whose result is a callback result, and whose failure goes to `handleError`. */
+function handler(name: CallbackName, call: Callback['call']): Callback {
+  return {
+    name,
+    call,
+    done: (host, result) => applyResult(host, name, result),
+    failed: (host, error) => host.reportError(error),
+  };
+}
+
+export const CALLBACKS: Record<CallbackName, Callback> = {
+  init: {
+    name: 'init',
+    call: (host, initArg) => (host.client.init === undefined ? ok(initArg) : host.client.init(initArg, host.self)),
+    done(host, result) {
+      const reduced = reduceResult('init', result, host.state);
+      if (E.isLeft(reduced)) return reduced.left;
+      host.initialised(reduced.right.state);
+      const stop = reduced.right.effects[0];
+      host.send(
+        stop?.type === 'stop'
+          ? { type: 'callback.stop', reason: stop.reason }
+          : { type: 'callback.initialised', state: reduced.right.state },
+      );
+      return undefined;
+    },
+    failed(host, error) {
+      host.logger.error(`[minch] ${error.message}; the client stops`);
+      host.send({ type: 'callback.stop', reason: { type: error.type, callback: 'init', message: error.message } });
+    },
+  },
+
+  connect: {
+    name: 'connect',
+    call: (host) => host.client.connect(host.state, host.self),
+    done(host, result, generation) {
+      const target = resolveTarget(result);
+      if (E.isLeft(target)) return { type: 'invalid_result', callback: 'connect', message: `connect returned ${target.left}` };
+      host.useTarget(target.right, generation as number);
+      host.send({ type: 'callback.target', generation: generation as number, url: target.right.safeUrl });
+      return undefined;
+    },
+    failed(host, error, generation) {
+      host.reportError(error);
+      const reason: DisconnectReason = { type: 'connect_error', reason: 'invalid_target', message: error.message };
+      host.send({ type: 'callback.targetFailed', generation: generation as number, reason });
+    },
+  },
+
+  handleConnect: handler('handleConnect', (host, response) => {
+    const c = host.client;
+    return c.handleConnect === undefined ? ok(host.state) : c.handleConnect(response as never, host.state, host.self);
+  }),
+
+  handleFrame: handler('handleFrame', (host, frame) => host.client.handleFrame(frame as Frame, host.state, host.self)),
+
+  handleInfo: handler('handleInfo', (host, message) => {
+    const c = host.client;
+    return c.handleInfo === undefined ? ok(host.state) : c.handleInfo(message, host.state, host.self);
+  }),
+
+  handleError: {
+    ...handler('handleError', (host, error) => {
+      const c = host.client;
+      if (c.handleError !== undefined) return c.handleError(error as MinchError, host.state, host.self);
+      // The default: a warning without payloads.
+      const e = error as MinchError;
+      host.logger.warn(`[minch] ${e.type} in ${'callback' in e ? e.callback : 'send'}: ${e.message}`);
+      return ok(host.state);
+    }),
+    // Never recursive: a failing handleError is logged, not reported to itself.
+    failed: (host, error, original) =>
+      host.logger.error(`[minch] ${error.message} while handling: ${(original as MinchError).message}`),
+  },
+
+  handleDisconnect: {
+    ...handler('handleDisconnect', (host, reason, attempt) => {
+      const c = host.client;
+      if (c.handleDisconnect === undefined) return { type: 'reconnect', backoff: backoff(attempt as number), state: host.state };
+      return c.handleDisconnect(reason as DisconnectReason, attempt as number, host.state, host.self);
+    }),
+    // The default decision applies: reconnect after backoff(attempt).
+    failed(host, error, _reason, attempt) {
+      host.reportError(error);
+      host.send({ type: 'callback.reconnect', backoffMs: backoff(attempt as number) });
+    },
+  },
+
+  terminate: {
+    name: 'terminate',
+    queued: (host) => host.dropOutbox(),
+    call(host, reason) {
+      host.finish();
+      const c = host.client;
+      return c.terminate === undefined ? undefined : c.terminate(reason, host.state, host.self);
+    },
+    done(host) {
+      host.send({ type: 'callback.terminated' });
+      return undefined;
+    },
+    failed(host, error) {
+      host.logger.error(`[minch] ${error.message}`);
+      host.send({ type: 'callback.terminated' });
+    },
+  },
+};
