@@ -32,7 +32,7 @@ export interface ConnectOptions {
    * Frames kept for `receiveFrame` before anyone asks. When the buffer is
    * full, Node stops reading from the socket (TCP backpressure) until frames
    * are taken; nothing is dropped. Browsers cannot pause a socket: there the
-   * connection is closed with 1008 and `closed` says why.
+   * connection is closed (1000 "receive buffer full") and `closed` says how it ended.
    * @default 10000
    */
   maxBufferedFrames?: number;
@@ -87,7 +87,7 @@ class SimpleConnection implements Connection {
 
   /** Browsers cannot pause a socket: close it instead of buffering without bound. */
   private overflow(): void {
-    if (this.actor !== null) this.actor.send({ type: 'user.close', code: 1008, reason: 'receive buffer full' });
+    if (this.actor !== null) this.actor.send({ type: 'user.close', code: DEFAULTS.closeCode, reason: 'receive buffer full' });
   }
 
   buffered(): number {

@@ -3,7 +3,7 @@
  * and opcodes, control frames, fragmentation, UTF-8, close handling, limits)
  * played byte by byte from the raw-frame server against a client actor.
  *
- * SPEC §3: a protocol error by the server ends the connection at once — the
+ * docs/behaviour.md §5.5: a protocol error by the server ends the connection at once — the
  * socket is terminated, not left waiting for the peer — and leads to exactly
  * one handleDisconnect({ type: 'closed', code: 1006, reason }) with no partial
  * frame delivered. Every actor is built with closeTimeoutMs 60 000, so a

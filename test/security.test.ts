@@ -1,6 +1,6 @@
 /**
  * Security: TLS verification against a local `wss` server signed by a test CA
- * (test/fixtures/tls), and SPEC §4 "Secrets": URL user-info, query strings and
+ * (test/fixtures/tls), and docs/behaviour.md §11.1 "Secrets": URL user-info, query strings and
  * header values never appear in logs, error messages, disconnect reasons,
  * snapshots or inspection events — checked with canary secrets that the
  * server really receives.

@@ -1,6 +1,6 @@
 /**
- * The simple client (MINCH-TESTS.md S1–S8) against a real `ws` server and
- * against Python's `websockets`, plus what SPEC adds.
+ * The simple client (docs/behaviour.md §13, S1–S8) against a real `ws` server and
+ * against Python's `websockets`, plus the rest of docs/behaviour.md §10.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { either as E } from 'fp-ts';

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { backoff, BACKOFF_DEFAULTS, nextAttempt } from '../../src/core/backoff.js';
 
 describe('backoff', () => {
-  it('has the SPEC defaults min 200, max 30000, factor 2', () => {
+  it('has the defaults of docs/behaviour.md §4.4: min 200, max 30000, factor 2', () => {
     expect(BACKOFF_DEFAULTS).toEqual({ min: 200, max: 30_000, factor: 2 });
   });
 
-  // SPEC §2: 1..20 → 200, 800, 1800, 3200, 5000, …, 28800, 30000…
+  // docs/behaviour.md §4.4: 1..20 → 200, 800, 1800, 3200, 5000, …, 28800, 30000…
   const defaultTable: Array<[number, number]> = [
     [1, 200],
     [2, 800],
@@ -35,7 +35,7 @@ describe('backoff', () => {
     expect(backoff(attempt, {})).toBe(expected);
   });
 
-  // SPEC §2: min 100, max 10000, factor 1.5 → 100, 283, 520, 800, 1118, …
+  // docs/behaviour.md §4.4: min 100, max 10000, factor 1.5 → 100, 283, 520, 800, 1118, …
   const customTable: Array<[number, number]> = [
     [1, 100],
     [2, 283],
@@ -169,7 +169,7 @@ describe('nextAttempt', () => {
     ['open, drop, refused, refused, open, drop', ['open-drop', 'refused', 'refused', 'open-drop'], [1, 2, 3, 1]],
     ['refused ×3, open, drop, refused', ['refused', 'refused', 'refused', 'open-drop', 'refused'], [1, 2, 3, 1, 2]],
     ['open, drop repeatedly', ['open-drop', 'open-drop', 'open-drop'], [1, 1, 1]],
-  ] as Array<[string, Outcome[], number[]]>)('SPEC sequence %s gives attempts %j (minUptimeMs 0)', (_name, outcomes, expected) => {
+  ] as Array<[string, Outcome[], number[]]>)('docs/behaviour.md §4.2 sequence %s gives attempts %j (minUptimeMs 0)', (_name, outcomes, expected) => {
     expect(run(outcomes)).toEqual(expected);
   });
 

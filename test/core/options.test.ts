@@ -16,7 +16,7 @@ const left = (r: E.Either<string, ResolvedTimings>): string => {
 };
 
 describe('DEFAULTS', () => {
-  it('match the SPEC: close timeout 5000, heartbeat 20000/20000, simple connect timeout 30000', () => {
+  it('match docs/behaviour.md: close timeout 5000 (§5.4), heartbeat 20000/20000 (§9.2), simple connect timeout 30000 (§10.1)', () => {
     expect(DEFAULTS.closeTimeoutMs).toBe(5_000);
     expect(DEFAULTS.heartbeat).toEqual({ intervalMs: 20_000, timeoutMs: 20_000 });
     expect(DEFAULTS.simpleConnectTimeoutMs).toBe(30_000);
