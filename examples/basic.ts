@@ -24,7 +24,8 @@ export const basicClient: MinchClient<State, State> = {
     console.log(`basic: disconnected (${reason.type}), attempt ${attempt}; giving up`);
     return { type: 'stop', reason: reason.type, state };
   },
-  terminate: (reason, state) => console.log(`basic: terminate(${JSON.stringify(reason)}) after ${state.received} frame(s)`),
+  terminate: (reason, state) =>
+    console.log(`basic: terminate(${JSON.stringify(reason)}) after ${state.received} frame(s)`),
 };
 
 export async function main(arg?: string): Promise<void> {

@@ -24,13 +24,16 @@ export async function main(arg?: string, count = 5): Promise<number[]> {
     const sent = sendFrame(conn, { type: 'ping', data: payload });
     if (E.isLeft(sent)) throw new Error(`ping: send failed: ${sent.left.type}`);
     const frame = await receiveFrame(conn, 5000);
-    if (frame === 'timeout' || frame.type !== 'pong') throw new Error(`ping: expected a pong, got ${frame === 'timeout' ? frame : frame.type}`);
+    if (frame === 'timeout' || frame.type !== 'pong')
+      throw new Error(`ping: expected a pong, got ${frame === 'timeout' ? frame : frame.type}`);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     rtts.push(ms);
     console.log(`ping: round trip ${i + 1}/${count}: ${ms.toFixed(3)} ms`);
   }
   const sorted = [...rtts].sort((a, b) => a - b);
-  console.log(`ping: round-trip time median ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(3)} ms to ${url}`);
+  console.log(
+    `ping: round-trip time median ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(3)} ms to ${url}`,
+  );
   await close(conn);
   await server?.close();
   return rtts;

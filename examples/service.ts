@@ -15,14 +15,23 @@ interface State {
 const worker: MinchClient<State, State> = {
   connect: (state) => state.url,
   handleFrame: (_frame, state) => ({ type: 'ok', state }),
-  handleDisconnect: (_reason, attempt, state) => ({ type: 'reconnect', backoff: backoff(attempt, { jitter: 0.5 }), state }),
+  handleDisconnect: (_reason, attempt, state) => ({
+    type: 'reconnect',
+    backoff: backoff(attempt, { jitter: 0.5 }),
+    state,
+  }),
 };
 
 const [arg, countArg] = process.argv.slice(2);
 const count = Number(countArg ?? 100);
 const { url, server } = await urlOrEmbedded(arg === '-' ? undefined : arg);
 const supervisor = createSupervisor(
-  Array.from({ length: count }, (_, n) => ({ id: `worker-${n}`, client: worker, initArg: { url, n }, options: { heartbeat: { intervalMs: 20_000, timeoutMs: 20_000 } } })),
+  Array.from({ length: count }, (_, n) => ({
+    id: `worker-${n}`,
+    client: worker,
+    initArg: { url, n },
+    options: { heartbeat: { intervalMs: 20_000, timeoutMs: 20_000 } },
+  })),
   { maxRestarts: 10, withinMs: 10_000 },
 );
 supervisor.start();

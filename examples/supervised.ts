@@ -32,7 +32,11 @@ export function supervisedClient(tickMs: number): MinchClient<State, State, 'tic
     handleInfo: (message, state, self) => {
       if (message !== 'tick') return { type: 'ok', state };
       self.sendAfter('tick', tickMs);
-      return { type: 'reply', frames: { type: 'text', data: new Date().toISOString() }, state: { ...state, ticks: state.ticks + 1 } };
+      return {
+        type: 'reply',
+        frames: { type: 'text', data: new Date().toISOString() },
+        state: { ...state, ticks: state.ticks + 1 },
+      };
     },
     handleError: (error, state) => {
       console.log(`supervised: ${error.type}: ${error.message}`);
@@ -40,10 +44,14 @@ export function supervisedClient(tickMs: number): MinchClient<State, State, 'tic
     },
     handleDisconnect: (reason, attempt, state) => {
       const ms = backoff(attempt);
-      console.log(`supervised: disconnected (${reason.type}${reason.type === 'closed' ? ` ${reason.code}` : ''}), attempt ${attempt}, reconnecting in ${ms} ms`);
+      console.log(
+        `supervised: disconnected (${reason.type}${reason.type === 'closed' ? ` ${reason.code}` : ''}), ` +
+          `attempt ${attempt}, reconnecting in ${ms} ms`,
+      );
       return { type: 'reconnect', backoff: ms, state };
     },
-    terminate: (reason, state) => console.log(`supervised: terminate(${JSON.stringify(reason)}) after ${state.ticks} tick(s)`),
+    terminate: (reason, state) =>
+      console.log(`supervised: terminate(${JSON.stringify(reason)}) after ${state.ticks} tick(s)`),
   };
 }
 

@@ -62,8 +62,16 @@ export interface RunParams {
 }
 
 const reason = <R extends DisconnectReason>(r: R): R => Object.freeze(r);
-const HANDSHAKE_TIMEOUT = reason({ type: 'connect_error', reason: 'timeout', message: 'the opening handshake timed out' });
-const NO_CLOSE_ANSWER = reason({ type: 'closed', code: 1006, reason: 'the server did not answer the close frame in time' });
+const HANDSHAKE_TIMEOUT = reason({
+  type: 'connect_error',
+  reason: 'timeout',
+  message: 'the opening handshake timed out',
+});
+const NO_CLOSE_ANSWER = reason({
+  type: 'closed',
+  code: 1006,
+  reason: 'the server did not answer the close frame in time',
+});
 const HEARTBEAT_TIMEOUT = reason({ type: 'heartbeat_timeout' });
 const OFFLINE_CONNECTING = reason({ type: 'connect_error', reason: 'offline', message: 'the browser went offline' });
 const OFFLINE_OPEN = reason({ type: 'closed', code: 1006, reason: 'the browser went offline' });
@@ -213,20 +221,29 @@ export const minchMachine = setup({
             target: 'stopping',
             actions: assign({ lastDisconnect: ({ event }) => event.reason, openedAt: null }),
           },
-          { guard: 'isCurrent', target: 'backoff', actions: { type: 'endAttempt', params: ({ event }) => event.reason } },
+          {
+            guard: 'isCurrent',
+            target: 'backoff',
+            actions: { type: 'endAttempt', params: ({ event }) => event.reason },
+          },
         ],
         'env.offline': {
           guard: 'isRunning',
           target: 'backoff',
           actions: [
             assign({ offline: true }),
-            { type: 'endAttempt', params: ({ context }) => (context.openedAt === null ? OFFLINE_CONNECTING : OFFLINE_OPEN) },
+            {
+              type: 'endAttempt',
+              params: ({ context }) => (context.openedAt === null ? OFFLINE_CONNECTING : OFFLINE_OPEN),
+            },
           ],
         },
       },
       states: {
         connecting: {
-          after: { connectTimeout: { target: '#minch.backoff', actions: { type: 'endAttempt', params: HANDSHAKE_TIMEOUT } } },
+          after: {
+            connectTimeout: { target: '#minch.backoff', actions: { type: 'endAttempt', params: HANDSHAKE_TIMEOUT } },
+          },
           on: {
             'callback.target': {
               guard: 'isCurrent',
@@ -304,7 +321,10 @@ export const minchMachine = setup({
         deciding: {
           entry: {
             type: 'run',
-            params: ({ context }) => ({ callback: 'handleDisconnect', args: [context.lastDisconnect, context.attempt] }),
+            params: ({ context }) => ({
+              callback: 'handleDisconnect',
+              args: [context.lastDisconnect, context.attempt],
+            }),
           },
           on: {
             'callback.reconnect': [

@@ -41,7 +41,11 @@ export type SupervisorEvent = ChildDone | ChildError | { type: 'user.stop'; code
 
 /** A stop that is not a crash: OTP's normal and shutdown, a user's close or abort. */
 export function isNormalExit(reason: unknown): boolean {
-  return reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && reason !== null && (reason as { type?: unknown }).type === 'aborted');
+  return (
+    reason === 'normal' ||
+    reason === 'shutdown' ||
+    (typeof reason === 'object' && reason !== null && (reason as { type?: unknown }).type === 'aborted')
+  );
 }
 
 /** Child instance ids are `${specId}#${n}`. */
@@ -51,7 +55,9 @@ export function specIdOf(actorId: string): string {
 }
 
 function exitReason(event: ChildDone | ChildError): unknown {
-  return event.type.startsWith('xstate.error.') ? { type: 'error', message: String((event as ChildError).error) } : (event as ChildDone).output?.reason;
+  return event.type.startsWith('xstate.error.')
+    ? { type: 'error', message: String((event as ChildError).error) }
+    : (event as ChildDone).output?.reason;
 }
 
 const setupSupervisor = setup({
@@ -76,9 +82,16 @@ const setupSupervisor = setup({
       delete instances[actorId];
       return { children, instances };
     }),
-    recordRestart: assign(({ context }) => ({ restarts: context.restarts + 1, restartTimes: [...context.restartTimes, Date.now()].slice(-context.maxRestarts - 1) })),
+    recordRestart: assign(({ context }) => ({
+      restarts: context.restarts + 1,
+      restartTimes: [...context.restartTimes, Date.now()].slice(-context.maxRestarts - 1),
+    })),
     giveUp: assign(({ event }) => ({
-      stopReason: { type: 'max_restarts', child: specIdOf((event as ChildDone).actorId), reason: exitReason(event as ChildDone | ChildError) },
+      stopReason: {
+        type: 'max_restarts',
+        child: specIdOf((event as ChildDone).actorId),
+        reason: exitReason(event as ChildDone | ChildError),
+      },
     })),
     closeChildren: enqueueActions(({ context, enqueue }) => {
       for (const ref of Object.values(context.children)) {
@@ -102,10 +115,21 @@ const setupSupervisor = setup({
 
 /** What happens when a child instance stops, in order of precedence. */
 const childExit = [
-  { guard: and(['isCurrentChild', 'isCrash', 'tooManyRestarts']), target: '#supervisor.stopping', actions: ['forgetChild', 'giveUp'] },
+  {
+    guard: and(['isCurrentChild', 'isCrash', 'tooManyRestarts']),
+    target: '#supervisor.stopping',
+    actions: ['forgetChild', 'giveUp'],
+  },
   {
     guard: and(['isCurrentChild', 'isCrash']),
-    actions: ['forgetChild', 'recordRestart', { type: 'startChild', params: ({ event }: { event: SupervisorEvent }) => ({ id: specIdOf((event as ChildDone).actorId) }) }],
+    actions: [
+      'forgetChild',
+      'recordRestart',
+      {
+        type: 'startChild',
+        params: ({ event }: { event: SupervisorEvent }) => ({ id: specIdOf((event as ChildDone).actorId) }),
+      },
+    ],
   },
   { guard: 'isCurrentChild', actions: 'forgetChild' },
 ] as const;
@@ -138,7 +162,11 @@ export const supervisorMachine = setupSupervisor.createMachine({
           actions: assign({ stopReason: 'normal', close: ({ event }) => ({ code: event.code, reason: event.reason }) }),
         },
       },
-      always: { guard: 'noChildren', target: 'stopped', actions: assign({ stopReason: ({ context }) => context.stopReason ?? 'normal' }) },
+      always: {
+        guard: 'noChildren',
+        target: 'stopped',
+        actions: assign({ stopReason: ({ context }) => context.stopReason ?? 'normal' }),
+      },
     },
     stopping: {
       entry: 'closeChildren',

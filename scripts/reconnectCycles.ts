@@ -20,7 +20,8 @@ export interface CycleReport {
   ms: number;
 }
 
-const activeHandles = (): number => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+const activeHandles = (): number =>
+  (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
 
 export async function reconnectCycles(cycles: number, checkpoints: number[] = []): Promise<CycleReport> {
   const handlesBefore = activeHandles();
@@ -65,5 +66,12 @@ export async function reconnectCycles(cycles: number, checkpoints: number[] = []
   await new Promise<void>((r) => wss.close(() => r()));
   // The listening socket goes away a few event-loop turns after close(); give it a bounded number of turns.
   for (let i = 0; i < 1000 && activeHandles() > handlesBefore; i++) await new Promise((r) => setImmediate(r));
-  return { cycles: count, heapAt, handlesAt, handlesBefore, handlesAfter: activeHandles(), ms: performance.now() - started };
+  return {
+    cycles: count,
+    heapAt,
+    handlesAt,
+    handlesBefore,
+    handlesAfter: activeHandles(),
+    ms: performance.now() - started,
+  };
 }

@@ -23,7 +23,14 @@ async function soak() {
   const from = Math.min(2000, Math.floor(cycles / 5));
   const r = await reconnectCycles(cycles, [from, cycles]);
   const growth = (r.heapAt.get(cycles) ?? 0) - (r.heapAt.get(from) ?? 0);
-  return { cycles: r.cycles, from, heapGrowthBytes: growth, handlesAtFrom: r.handlesAt.get(from), handlesAtEnd: r.handlesAt.get(cycles), msPerCycle: r.ms / r.cycles };
+  return {
+    cycles: r.cycles,
+    from,
+    heapGrowthBytes: growth,
+    handlesAtFrom: r.handlesAt.get(from),
+    handlesAtEnd: r.handlesAt.get(cycles),
+    msPerCycle: r.ms / r.cycles,
+  };
 }
 
 async function halfOpen(runs = 5) {
@@ -60,7 +67,9 @@ async function halfOpen(runs = 5) {
 
 function exitTime(scenario: string, url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/leakChild.ts', scenario, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/leakChild.ts', scenario, url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     let at = 0;
     child.stdout.on('data', (d) => {
@@ -101,10 +110,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const s = await soak();
 console.log(`soak: ${s.cycles} reconnect cycles, ${s.msPerCycle.toFixed(2)} ms each`);
-console.log(`soak: heap growth from cycle ${s.from} to ${s.cycles}: ${(s.heapGrowthBytes / KiB).toFixed(1)} KiB (goal < 1024 KiB)`);
+console.log(
+  `soak: heap growth from cycle ${s.from} to ${s.cycles}: ` +
+    `${(s.heapGrowthBytes / KiB).toFixed(1)} KiB (goal < 1024 KiB)`,
+);
 console.log(`soak: active handles at cycle ${s.from}: ${s.handlesAtFrom}, at ${s.cycles}: ${s.handlesAtEnd}`);
 const h = await halfOpen();
-console.log(`half-open detection (200/200 ms): median ${median(h).toFixed(0)} ms, max ${Math.max(...h).toFixed(0)} ms (goal <= 450 ms)`);
+console.log(
+  `half-open detection (200/200 ms): median ${median(h).toFixed(0)} ms, ` +
+    `max ${Math.max(...h).toFixed(0)} ms (goal <= 450 ms)`,
+);
 const e = await exits();
 for (const [k, v] of Object.entries(e)) console.log(`exit after close from ${k}: ${v.toFixed(0)} ms`);
 mkdirSync('bench-results', { recursive: true });

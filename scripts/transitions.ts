@@ -65,7 +65,10 @@ export function stateNodes(machine: AnyStateMachine): AnyStateNode[] {
 export function transitionsOf(machine: AnyStateMachine): TransitionInfo[] {
   const out: TransitionInfo[] = [];
   for (const node of stateNodes(machine)) {
-    const lists = [...(node.transitions.values() as Iterable<TransitionLike[]>), (node.always ?? []) as TransitionLike[]];
+    const lists = [
+      ...(node.transitions.values() as Iterable<TransitionLike[]>),
+      (node.always ?? []) as TransitionLike[],
+    ];
     for (const list of lists) {
       for (const t of list) {
         out.push({

@@ -64,8 +64,6 @@ function onUpgrade(this: Socket, res: { statusCode?: number; headers: NodeHeader
   this[OWNER]?.upgraded(res.statusCode ?? 101, cleanHeaders(res.headers));
 }
 function onOpen(this: Socket): void {
-  this.removeListener('upgrade', onUpgrade);
-  this.removeListener('unexpected-response', onUnexpectedResponse);
   this[OWNER]?.opened(this.protocol ?? '');
 }
 function onMessage(this: Socket, data: Buffer, isBinary: boolean): void {
@@ -96,7 +94,11 @@ function onError(this: Socket, err: Error & { code?: string }): void {
       : { type: 'connect_error', reason: connectErrorReason(err.code, err.message), message },
   );
 }
-function onUnexpectedResponse(this: Socket, _req: unknown, res: { statusCode?: number; headers: NodeHeaders; resume(): void }): void {
+function onUnexpectedResponse(
+  this: Socket,
+  _req: unknown,
+  res: { statusCode?: number; headers: NodeHeaders; resume(): void },
+): void {
   res.resume();
   // With this listener ws never closes the socket by itself.
   this.terminate();
@@ -129,7 +131,8 @@ function onBrowserError(this: Socket): void {
 export function openSocket(owner: SocketOwner, target: ResolvedTarget): WebSocket | null {
   if (!isNodeWs && Object.keys(target.headers).length > 0) {
     const message =
-      'browsers cannot send custom headers with the WebSocket upgrade; use a subprotocol or a short-lived query token instead';
+      'browsers cannot send custom headers with the WebSocket upgrade; ' +
+      'use a subprotocol or a short-lived query token instead';
     owner.ended({ type: 'connect_error', reason: 'unsupported', message });
     return null;
   }
@@ -231,7 +234,10 @@ export function releaseSocket(ws: WebSocket): void {
  * visible) events into machine events. Does nothing in Node.
  */
 export const environmentLogic = fromCallback<EnvironmentEvent>(({ sendBack }) => {
-  type Target = { addEventListener(t: string, f: () => void): void; removeEventListener(t: string, f: () => void): void };
+  type Target = {
+    addEventListener(t: string, f: () => void): void;
+    removeEventListener(t: string, f: () => void): void;
+  };
   const g = globalThis as Partial<Target> & { document?: Target & { visibilityState?: string } };
   if (isNodeWs || typeof g.addEventListener !== 'function') return noop;
   const win = g as Target;

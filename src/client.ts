@@ -138,7 +138,7 @@ function orThrow<T>(checked: E.Either<string, T>, fn: string, Err: new (message:
  * `createMinchActor` runs the machine as a root actor; the supervisor spawns
  * it as a child. Throws at once on a bad client or option.
  */
-export function createMinchLogic(client: MinchClient<any, any, any>, initArg: unknown, options: MinchActorOptions, fn: string) {
+export function createMinchLogic(client: unknown, initArg: unknown, options: MinchActorOptions, fn: string) {
   const checked = orThrow(checkClient(client), fn, TypeError);
   orThrow(checkOptionKeys(options, ACTOR_OPTION_KEYS), fn, TypeError);
   const logger = options.logger === undefined ? consoleLogger : orThrow(checkLogger(options.logger), fn, TypeError);
@@ -165,7 +165,8 @@ export function createMinchLogic(client: MinchClient<any, any, any>, initArg: un
 export function attachRuntime(runtime: ClientRuntime, actor: MinchActor, logger: Logger, signal?: AbortSignal): void {
   runtime.attach(actor);
   if (logger !== consoleLogger) logLifecycle(actor, logger);
-  if (signal !== undefined) whenAborted(signal, actor, () => actor.send({ type: 'user.abort', abortReason: abortReason(signal) }));
+  if (signal !== undefined)
+    whenAborted(signal, actor, () => actor.send({ type: 'user.abort', abortReason: abortReason(signal) }));
 }
 
 /** Runs `onAbort` once when `signal` aborts (at once if it already has), until `actor` ends. */
@@ -263,7 +264,10 @@ export interface CloseOptions {
 const closers = new WeakMap<object, (options: { code: number; reason: string }) => Promise<void>>();
 
 /** Lets `close()` stop other Minch-made actors (the supervisor). */
-export function registerCloser(target: object, closer: (options: { code: number; reason: string }) => Promise<void>): void {
+export function registerCloser(
+  target: object,
+  closer: (options: { code: number; reason: string }) => Promise<void>,
+): void {
   closers.set(target, closer);
 }
 

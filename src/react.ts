@@ -12,7 +12,7 @@ import type { SnapshotFrom } from 'xstate';
 import { close, createMinchActor, sendFrame as send, type MinchActor, type MinchActorOptions } from './client.js';
 import type { FrameInput, MinchClient, SendError } from './types.js';
 
-/** The snapshot of a client actor: `value` is the state name, `context` the `MinchContext`. */
+/** The snapshot of a client actor: `stateName(snapshot)` is its plain state name, `context` the `MinchContext`. */
 export type MinchSnapshot = SnapshotFrom<MinchActor>;
 
 /** What `useMinch` returns. */
@@ -47,14 +47,16 @@ const closing = new WeakSet<MinchActor>();
  * client's state, or read it there from something current.
  *
  * @example
- * import { backoff, type MinchClient } from 'minch';
+ * import { backoff, stateName, type MinchClient } from 'minch';
  * import { useMinch } from 'minch/react';
  *
  * interface Chat { url: string; lines: string[] }
  * const chat: MinchClient<Chat, Chat, never> = {
  *   connect: (state) => state.url,
  *   handleFrame: (frame, state) =>
- *     frame.type === 'text' ? { type: 'ok', state: { ...state, lines: [...state.lines, frame.data] } } : { type: 'ok', state },
+ *     frame.type === 'text'
+ *       ? { type: 'ok', state: { ...state, lines: [...state.lines, frame.data] } }
+ *       : { type: 'ok', state },
  *   handleDisconnect: (_reason, attempt, state) => ({ type: 'reconnect', backoff: backoff(attempt), state }),
  * };
  *
@@ -63,8 +65,10 @@ const closing = new WeakSet<MinchActor>();
  *   const { lines } = snapshot.context.state as Chat;
  *   return (
  *     <>
- *       <p>{String(snapshot.value)}</p>
- *       <button disabled={snapshot.value !== 'open'} onClick={() => sendFrame({ type: 'text', data: 'hi' })}>Say hi</button>
+ *       <p>{stateName(snapshot)}</p>
+ *       <button disabled={stateName(snapshot) !== 'open'} onClick={() => sendFrame({ type: 'text', data: 'hi' })}>
+ *         Say hi
+ *       </button>
  *       <ul>{lines.map((line, i) => <li key={i}>{line}</li>)}</ul>
  *     </>
  *   );

@@ -10,12 +10,23 @@ import { close, createMinchActor, setReading, type MinchActor } from './client.j
 import { bindTarget } from './runtime/clientRuntime.js';
 import { checkMaxBuffered, CONNECT_OPTION_KEYS, DEFAULTS } from './core/options.js';
 import { resolveTarget } from './core/target.js';
-import type { DisconnectReason, Frame, HeadersInput, HeartbeatOptions, Logger, MinchClient, UpgradeResponse } from './types.js';
+import type {
+  DisconnectReason,
+  Frame,
+  HeadersInput,
+  HeartbeatOptions,
+  Logger,
+  MinchClient,
+  UpgradeResponse,
+} from './types.js';
 
 /** Why `connect` failed. Timeouts are `{ type: 'connect_error', reason: 'timeout' }`. */
 export type ConnectError = Extract<DisconnectReason, { type: 'connect_error' | 'upgrade_failed' }>;
 
-/** Options of `connect`. Keys not listed here are passed to the Node `ws` client (TLS, `perMessageDeflate`, `maxPayload`, ...). */
+/**
+ * Options of `connect`. Keys not listed here are passed to the Node `ws` client (TLS,
+ * `perMessageDeflate`, `maxPayload`, ...).
+ */
 export interface ConnectOptions {
   headers?: HeadersInput;
   protocols?: string | string[];
@@ -87,7 +98,8 @@ class SimpleConnection implements Connection {
 
   /** Browsers cannot pause a socket: close it instead of buffering without bound. */
   private overflow(): void {
-    if (this.actor !== null) this.actor.send({ type: 'user.close', code: DEFAULTS.closeCode, reason: 'receive buffer full' });
+    if (this.actor !== null)
+      this.actor.send({ type: 'user.close', code: DEFAULTS.closeCode, reason: 'receive buffer full' });
   }
 
   buffered(): number {
@@ -125,7 +137,9 @@ class SimpleConnection implements Connection {
   end(reason: DisconnectReason): void {
     if (this.ended !== null) return;
     this.ended =
-      reason.type === 'closed' ? { type: 'close', code: reason.code, reason: reason.reason } : { type: 'close', code: 1006, reason: reason.type };
+      reason.type === 'closed'
+        ? { type: 'close', code: reason.code, reason: reason.reason }
+        : { type: 'close', code: 1006, reason: reason.type };
     for (const w of this.waiters.splice(0)) {
       if (w.timer !== undefined) clearTimeout(w.timer);
       w.resolve(this.ended);
@@ -196,8 +210,15 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
       terminate: (reason) => {
         const last = actor.getSnapshot().context.lastDisconnect;
         if (!opened) {
-          const aborted = typeof reason === 'object' && reason !== null && (reason as { type?: unknown }).type === 'aborted';
-          resolve(E.left({ type: 'connect_error', reason: aborted ? 'aborted' : 'closed', message: aborted ? 'the connect was aborted' : 'the connect was cancelled' }));
+          const aborted =
+            typeof reason === 'object' && reason !== null && (reason as { type?: unknown }).type === 'aborted';
+          resolve(
+            E.left({
+              type: 'connect_error',
+              reason: aborted ? 'aborted' : 'closed',
+              message: aborted ? 'the connect was aborted' : 'the connect was cancelled',
+            }),
+          );
         }
         conn.end(last ?? { type: 'closed', code: 1006, reason: 'the server did not answer the close frame in time' });
       },
@@ -222,7 +243,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
  * `{ type: 'close', code, reason }` (code 1006 when there was no close frame).
  */
 export function receiveFrame(connection: Connection, timeoutMs = 5000): Promise<Frame | 'timeout'> {
-  if (!(connection instanceof SimpleConnection)) throw new TypeError('receiveFrame: expected a Connection from connect()');
+  if (!(connection instanceof SimpleConnection))
+    throw new TypeError('receiveFrame: expected a Connection from connect()');
   const frame = connection.take();
   if (frame !== undefined) return Promise.resolve(frame);
   if (connection.ended !== null) return Promise.resolve(connection.ended);

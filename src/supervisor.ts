@@ -4,7 +4,15 @@
  */
 import { assign, createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { supervisorMachine } from '../machines/supervisorMachine.js';
-import { attachRuntime, createMinchLogic, registerCloser, whenAborted, whenDone, type MinchActor, type MinchActorOptions } from './client.js';
+import {
+  attachRuntime,
+  createMinchLogic,
+  registerCloser,
+  whenAborted,
+  whenDone,
+  type MinchActor,
+  type MinchActorOptions,
+} from './client.js';
 import { DEFAULTS } from './core/options.js';
 import { runtimeMachine } from './runtime/clientRuntime.js';
 import type { MinchClient } from './types.js';
@@ -47,17 +55,21 @@ export type SupervisorActor = Actor<typeof supervisorMachine>;
  * sendFrame(sup.system.get('echo'), { type: 'text', data: 'hi' });
  */
 export function createSupervisor(children: readonly ChildSpec[], options: SupervisorOptions = {}): SupervisorActor {
-  if (!Array.isArray(children)) throw new TypeError('createSupervisor: children must be an array of { id, client, initArg, options? }');
+  if (!Array.isArray(children))
+    throw new TypeError('createSupervisor: children must be an array of { id, client, initArg, options? }');
   const specs = new Map<string, ChildSpec>();
   for (const spec of children) {
-    if (typeof spec?.id !== 'string' || spec.id === '' || spec.id.includes('#')) throw new TypeError('createSupervisor: each child needs a non-empty string id without "#"');
+    if (typeof spec?.id !== 'string' || spec.id === '' || spec.id.includes('#'))
+      throw new TypeError('createSupervisor: each child needs a non-empty string id without "#"');
     if (specs.has(spec.id)) throw new TypeError(`createSupervisor: duplicate child id "${spec.id}"`);
     createMinchLogic(spec.client, spec.initArg, spec.options ?? {}, `createSupervisor (child "${spec.id}")`);
     specs.set(spec.id, spec);
   }
   const { strategy = 'one-for-one', maxRestarts = 3, withinMs = 5000 } = options;
-  if (strategy !== 'one-for-one') throw new RangeError(`createSupervisor: strategy "${String(strategy)}" is not supported; use 'one-for-one'`);
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new RangeError('createSupervisor: maxRestarts must be an integer >= 0');
+  if (strategy !== 'one-for-one')
+    throw new RangeError(`createSupervisor: strategy "${String(strategy)}" is not supported; use 'one-for-one'`);
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 0)
+    throw new RangeError('createSupervisor: maxRestarts must be an integer >= 0');
   if (!(withinMs > 0)) throw new RangeError('createSupervisor: withinMs must be a number of milliseconds > 0');
 
   let seq = 0;
@@ -66,9 +78,16 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
       startChild: assign(({ context, spawn }, params: { id: string }) => {
         const spec = specs.get(params.id) as ChildSpec;
         const child = createMinchLogic(spec.client, spec.initArg, spec.options ?? {}, 'createSupervisor');
-        const ref = spawn(runtimeMachine, { id: `${spec.id}#${++seq}`, systemId: spec.id, input: child.input }) as AnyActorRef;
+        const ref = spawn(runtimeMachine, {
+          id: `${spec.id}#${++seq}`,
+          systemId: spec.id,
+          input: child.input,
+        }) as AnyActorRef;
         attachRuntime(child.runtime, ref as unknown as MinchActor, child.logger);
-        return { children: { ...context.children, [spec.id]: ref }, instances: { ...context.instances, [ref.id]: spec.id } };
+        return {
+          children: { ...context.children, [spec.id]: ref },
+          instances: { ...context.instances, [ref.id]: spec.id },
+        };
       }) as never,
     },
   });

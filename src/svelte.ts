@@ -13,7 +13,7 @@ import type { SnapshotFrom } from 'xstate';
 import { close, createMinchActor, sendFrame as send, type MinchActor, type MinchActorOptions } from './client.js';
 import type { FrameInput, MinchClient, SendError } from './types.js';
 
-/** The snapshot of a client actor: `value` is the state name, `context` the `MinchContext`. */
+/** The snapshot of a client actor: `stateName(snapshot)` is its plain state name, `context` the `MinchContext`. */
 export type MinchSnapshot = SnapshotFrom<MinchActor>;
 
 const identity = <T>(value: T): T => value;
@@ -27,11 +27,12 @@ const identity = <T>(value: T): T => value;
  *
  * @example
  * <script lang="ts">
+ *   import { stateName } from 'minch';
  *   import { minchStore } from 'minch/svelte';
  *   let { actor } = $props();          // a started client actor
  *   const snapshot = minchStore(actor);
  * </script>
- * <p>{$snapshot.value}, attempt {$snapshot.context.attempt}</p>
+ * <p>{stateName($snapshot)}, attempt {$snapshot.context.attempt}</p>
  */
 export function minchStore(actor: MinchActor): Readable<MinchSnapshot> {
   // @xstate/svelte's useSelector: a readable that re-reads the snapshot when
@@ -41,7 +42,7 @@ export function minchStore(actor: MinchActor): Readable<MinchSnapshot> {
 
 /** What `useMinch` returns. */
 export interface UseMinchResult {
-  /** A readable store of the actor's snapshot (`$snapshot.value` is the state name). */
+  /** A readable store of the actor's snapshot (`stateName($snapshot)` is the state's plain name). */
   snapshot: Readable<MinchSnapshot>;
   /** `sendFrame(actorRef, frame)`, bound to this component's client: `Right` once handed to the open socket. */
   sendFrame: (frame: FrameInput) => E.Either<SendError, void>;
@@ -65,22 +66,26 @@ export interface UseMinchResult {
  *
  * @example
  * <script lang="ts">
- *   import { backoff, type MinchClient } from 'minch';
+ *   import { backoff, stateName, type MinchClient } from 'minch';
  *   import { useMinch } from 'minch/svelte';
  *
  *   interface Chat { url: string; lines: string[] }
  *   const chat: MinchClient<Chat, Chat, never> = {
  *     connect: (state) => state.url,
  *     handleFrame: (frame, state) =>
- *       frame.type === 'text' ? { type: 'ok', state: { ...state, lines: [...state.lines, frame.data] } } : { type: 'ok', state },
+ *       frame.type === 'text'
+ *         ? { type: 'ok', state: { ...state, lines: [...state.lines, frame.data] } }
+ *         : { type: 'ok', state },
  *     handleDisconnect: (_reason, attempt, state) => ({ type: 'reconnect', backoff: backoff(attempt), state }),
  *   };
  *
  *   const { snapshot, sendFrame } = useMinch(chat, { url: `wss://${location.host}/chat`, lines: [] });
  * </script>
  *
- * <p>{$snapshot.value}</p>
- * <button disabled={$snapshot.value !== 'open'} onclick={() => sendFrame({ type: 'text', data: 'hi' })}>Say hi</button>
+ * <p>{stateName($snapshot)}</p>
+ * <button disabled={stateName($snapshot) !== 'open'} onclick={() => sendFrame({ type: 'text', data: 'hi' })}>
+ *   Say hi
+ * </button>
  * <ul>{#each ($snapshot.context.state as Chat).lines as line}<li>{line}</li>{/each}</ul>
  */
 export function useMinch<State, InitArg, Info>(

@@ -67,8 +67,7 @@ export type CallbackResult<State> =
 
 /** A result of `handleDisconnect`. */
 export type DisconnectResult<State> =
-  | { type: 'reconnect'; backoff: number; state: State }
-  | { type: 'stop'; reason: unknown; state: State };
+  { type: 'reconnect'; backoff: number; state: State } | { type: 'stop'; reason: unknown; state: State };
 
 /** A result of `init`. */
 export type InitResult<State> = { type: 'ok'; state: State } | { type: 'stop'; reason: unknown };

@@ -29,7 +29,10 @@ interface Lines {
 
 const linesClient: MinchClient<Lines, Lines, never> = {
   connect: (state) => state.url,
-  handleFrame: (frame, state) => (frame.type === 'text' ? { type: 'ok', state: { ...state, lines: [...state.lines, frame.data] } } : { type: 'ok', state }),
+  handleFrame: (frame, state) =>
+    frame.type === 'text'
+      ? { type: 'ok', state: { ...state, lines: [...state.lines, frame.data] } }
+      : { type: 'ok', state },
   handleDisconnect: (_reason, _attempt, state) => ({ type: 'reconnect', backoff: 50, state }),
 };
 
@@ -104,7 +107,10 @@ describe('minchStore (minch/svelte)', () => {
     server.terminate();
     await expect.poll(() => b.map((s) => stateName(s)), { timeout: 5_000 }).toContain('backoff');
     await expect.poll(() => stateName(b.at(-1)!), { timeout: 5_000 }).toBe('open');
-    expect(b.find((s) => stateName(s) === 'backoff')!.context.lastDisconnect).toMatchObject({ type: 'closed', code: 1006 });
+    expect(b.find((s) => stateName(s) === 'backoff')!.context.lastDisconnect).toMatchObject({
+      type: 'closed',
+      code: 1006,
+    });
 
     unsubscribeB();
     const seenByB = b.length;
@@ -186,7 +192,11 @@ describe('useMinch (minch/react)', () => {
       const { snapshot, sendFrame, actorRef } = useMinchReact(linesClient, { url, lines: [] }, { logger: silent });
       actors.push(actorRef);
       seen.push({ value: stateName(snapshot), sent: sendFrame({ type: 'text', data: 'too early' }) });
-      return createElement('p', { 'data-state': stateName(snapshot) }, `${stateName(snapshot)}, attempt ${snapshot.context.attempt}`);
+      return createElement(
+        'p',
+        { 'data-state': stateName(snapshot) },
+        `${stateName(snapshot)}, attempt ${snapshot.context.attempt}`,
+      );
     }
     const html = renderToString(createElement(Probe));
     expect(html).toBe('<p data-state="idle">idle, attempt 0</p>');

@@ -32,7 +32,14 @@ describe('the browser bundle', () => {
   it('contains no code of the ws package and uses the native WebSocket', { timeout: 20_000 }, async () => {
     const code = await buildForBrowser();
 
-    for (const wsOnly of ['Sec-WebSocket-Key', 'permessage-deflate', "require('ws')", 'require("ws")', 'WebSocketServer', 'node_modules/ws/']) {
+    for (const wsOnly of [
+      'Sec-WebSocket-Key',
+      'permessage-deflate',
+      "require('ws')",
+      'require("ws")',
+      'WebSocketServer',
+      'node_modules/ws/',
+    ]) {
       expect(code, `the bundle contains ${wsOnly}`).not.toContain(wsOnly);
     }
     expect(code).not.toMatch(/from\s*["']ws["']/);

@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs, parseHeader, USAGE, type CliOptions } from '../src/cli/args.js';
 import { heartbeatOf } from '../src/cli/client.js';
-import { describeReason, disconnectEvent, formatHuman, formatJson, formatMs, frameEvent, type CliEvent } from '../src/cli/output.js';
+import {
+  describeReason,
+  disconnectEvent,
+  formatHuman,
+  formatJson,
+  formatMs,
+  frameEvent,
+  type CliEvent,
+} from '../src/cli/output.js';
 
 const DEFAULTS: CliOptions = {
   url: null,
@@ -29,7 +37,15 @@ describe('parseCliArgs: valid', () => {
     [[], {}],
     [['ws://127.0.0.1:8080/'], { url: 'ws://127.0.0.1:8080/' }],
     [['wss://example.com/feed?token=x'], { url: 'wss://example.com/feed?token=x' }],
-    [['-H', 'Authorization: Bearer t', '--header=X-A:b'], { headers: [['Authorization', 'Bearer t'], ['X-A', 'b']] }],
+    [
+      ['-H', 'Authorization: Bearer t', '--header=X-A:b'],
+      {
+        headers: [
+          ['Authorization', 'Bearer t'],
+          ['X-A', 'b'],
+        ],
+      },
+    ],
     [['-H', 'X-Empty:'], { headers: [['X-Empty', '']] }],
     [['-H', 'X-Colon: a:b:c'], { headers: [['X-Colon', 'a:b:c']] }],
     [['-p', 'chat', '--protocol', 'v2.json'], { protocols: ['chat', 'v2.json'] }],
@@ -85,7 +101,11 @@ describe('parseCliArgs: usage errors', () => {
   });
 
   it('never echoes a header value or a mistyped header in an error', () => {
-    for (const argv of [['-H', 'Authorization Bearer s3cret: x'], ['-H', 's3cret'], ['-H', 'X: s3cret\r\nInjected: 1']]) {
+    for (const argv of [
+      ['-H', 'Authorization Bearer s3cret: x'],
+      ['-H', 's3cret'],
+      ['-H', 'X: s3cret\r\nInjected: 1'],
+    ]) {
       const r = parseCliArgs(argv);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error).not.toContain('s3cret');
@@ -109,10 +129,21 @@ describe('parseHeader', () => {
 });
 
 describe('--help text', () => {
-  it.each(['--header', '--protocol', '--ping-interval', '--ping-timeout', '--connect-timeout', '--insecure', '--json', '--once', '--no-reconnect', '--max-retries', '--binary', '--verbose', '--help'])(
-    'lists %s',
-    (option) => expect(USAGE).toContain(option),
-  );
+  it.each([
+    '--header',
+    '--protocol',
+    '--ping-interval',
+    '--ping-timeout',
+    '--connect-timeout',
+    '--insecure',
+    '--json',
+    '--once',
+    '--no-reconnect',
+    '--max-retries',
+    '--binary',
+    '--verbose',
+    '--help',
+  ])('lists %s', (option) => expect(USAGE).toContain(option));
 });
 
 describe('heartbeatOf', () => {
@@ -121,17 +152,36 @@ describe('heartbeatOf', () => {
     [{ pingIntervalMs: 0 }, false],
     [{ pingIntervalMs: 500 }, { intervalMs: 500, timeoutMs: 20_000 }],
     [{ pingTimeoutMs: 300 }, { intervalMs: 20_000, timeoutMs: 300 }],
-    [{ pingIntervalMs: 100, pingTimeoutMs: 200 }, { intervalMs: 100, timeoutMs: 200 }],
+    [
+      { pingIntervalMs: 100, pingTimeoutMs: 200 },
+      { intervalMs: 100, timeoutMs: 200 },
+    ],
   ])('%j → %j', (opts, expected) => expect(heartbeatOf({ ...DEFAULTS, ...opts })).toEqual(expected));
 });
 
 describe('output: frames', () => {
   it.each<[Parameters<typeof frameEvent>[0], 'hex' | 'base64', CliEvent | null]>([
     [{ type: 'text', data: 'hello' }, 'hex', { type: 'frame', frame: 'text', data: 'hello' }],
-    [{ type: 'binary', data: new Uint8Array([1, 2, 3]) }, 'hex', { type: 'frame', frame: 'binary', length: 3, encoding: 'hex', data: '010203' }],
-    [{ type: 'binary', data: new Uint8Array([1, 2, 3]) }, 'base64', { type: 'frame', frame: 'binary', length: 3, encoding: 'base64', data: 'AQID' }],
-    [{ type: 'binary', data: new Uint8Array([0, 0xff, 9, 10]).subarray(1, 3) }, 'hex', { type: 'frame', frame: 'binary', length: 2, encoding: 'hex', data: 'ff09' }],
-    [{ type: 'pong', data: new TextEncoder().encode('123') }, 'hex', { type: 'frame', frame: 'pong', length: 3, encoding: 'hex', data: '313233' }],
+    [
+      { type: 'binary', data: new Uint8Array([1, 2, 3]) },
+      'hex',
+      { type: 'frame', frame: 'binary', length: 3, encoding: 'hex', data: '010203' },
+    ],
+    [
+      { type: 'binary', data: new Uint8Array([1, 2, 3]) },
+      'base64',
+      { type: 'frame', frame: 'binary', length: 3, encoding: 'base64', data: 'AQID' },
+    ],
+    [
+      { type: 'binary', data: new Uint8Array([0, 0xff, 9, 10]).subarray(1, 3) },
+      'hex',
+      { type: 'frame', frame: 'binary', length: 2, encoding: 'hex', data: 'ff09' },
+    ],
+    [
+      { type: 'pong', data: new TextEncoder().encode('123') },
+      'hex',
+      { type: 'frame', frame: 'pong', length: 3, encoding: 'hex', data: '313233' },
+    ],
     [{ type: 'pong' }, 'hex', { type: 'frame', frame: 'pong', length: 0, encoding: 'hex', data: '' }],
     [{ type: 'ping' }, 'hex', null],
   ])('%j as %s', (frame, encoding, expected) => expect(frameEvent(frame, encoding)).toEqual(expected));
@@ -142,28 +192,82 @@ describe('output: human lines', () => {
   it.each<[CliEvent, 'out' | 'err' | null, string | null]>([
     [{ type: 'frame', frame: 'text', data: 'hello' }, 'out', '< hello'],
     [{ type: 'frame', frame: 'text', data: 'two\nlines' }, 'out', '< two\nlines'],
-    [{ type: 'frame', frame: 'binary', length: 3, encoding: 'hex', data: '010203' }, 'out', '< [binary 3 bytes] 010203'],
+    [
+      { type: 'frame', frame: 'binary', length: 3, encoding: 'hex', data: '010203' },
+      'out',
+      '< [binary 3 bytes] 010203',
+    ],
     [{ type: 'frame', frame: 'binary', length: 1, encoding: 'hex', data: 'ff' }, 'out', '< [binary 1 byte] ff'],
     [{ type: 'frame', frame: 'binary', length: 0, encoding: 'hex', data: '' }, 'out', '< [binary 0 bytes]'],
     [{ type: 'frame', frame: 'pong', length: 3, encoding: 'hex', data: '313233' }, 'out', '< [pong] 313233'],
     [{ type: 'frame', frame: 'pong', length: 0, encoding: 'hex', data: '' }, 'out', '< [pong]'],
-    [{ type: 'state', state: 'connecting', url: 'ws://127.0.0.1:9/', retry: 0 }, 'err', '* connecting ws://127.0.0.1:9/'],
-    [{ type: 'state', state: 'connecting', url: 'ws://127.0.0.1:9/', retry: 2 }, 'err', '* connecting ws://127.0.0.1:9/ (retry 2)'],
+    [
+      { type: 'state', state: 'connecting', url: 'ws://127.0.0.1:9/', retry: 0 },
+      'err',
+      '* connecting ws://127.0.0.1:9/',
+    ],
+    [
+      { type: 'state', state: 'connecting', url: 'ws://127.0.0.1:9/', retry: 2 },
+      'err',
+      '* connecting ws://127.0.0.1:9/ (retry 2)',
+    ],
     [{ type: 'state', state: 'open', url: 'ws://h/', protocol: 'chat' }, 'err', '* open (protocol: chat)'],
     [{ type: 'state', state: 'open', url: 'ws://h/', protocol: '' }, 'err', '* open'],
     [
-      { type: 'state', state: 'open', url: 'ws://h/', protocol: '', status: 101, headers: { upgrade: 'websocket', 'set-cookie': ['a=1', 'b=2'] } },
+      {
+        type: 'state',
+        state: 'open',
+        url: 'ws://h/',
+        protocol: '',
+        status: 101,
+        headers: { upgrade: 'websocket', 'set-cookie': ['a=1', 'b=2'] },
+      },
       'err',
       '* open\n* response 101:\n*   upgrade: websocket\n*   set-cookie: a=1\n*   set-cookie: b=2',
     ],
-    [{ type: 'state', state: 'backoff', backoffMs: 200, nextAttemptAt: 0, attempt: 1, reason: reason1006 }, 'err', '* backoff: reconnecting in 200 ms'],
-    [{ type: 'state', state: 'backoff', backoffMs: 1800, nextAttemptAt: 0, attempt: 3, reason: null }, 'err', '* backoff: reconnecting in 1.8 s'],
+    [
+      { type: 'state', state: 'backoff', backoffMs: 200, nextAttemptAt: 0, attempt: 1, reason: reason1006 },
+      'err',
+      '* backoff: reconnecting in 200 ms',
+    ],
+    [
+      { type: 'state', state: 'backoff', backoffMs: 1800, nextAttemptAt: 0, attempt: 3, reason: null },
+      'err',
+      '* backoff: reconnecting in 1.8 s',
+    ],
     [{ type: 'state', state: 'closing' }, 'err', '* closing'],
-    [{ type: 'state', state: 'stopped', exitCode: 0, reason: 'normal', lastClose: { code: 1000, reason: '' } }, 'err', '* stopped (close 1000)'],
+    [
+      { type: 'state', state: 'stopped', exitCode: 0, reason: 'normal', lastClose: { code: 1000, reason: '' } },
+      'err',
+      '* stopped (close 1000)',
+    ],
     [{ type: 'state', state: 'stopped', exitCode: 0, reason: 'normal', lastClose: null }, 'err', '* stopped'],
-    [{ type: 'state', state: 'stopped', exitCode: 1, reason: 'gave up after 3 attempts in a row (--max-retries 2)', lastClose: null }, 'err', '* stopped: gave up after 3 attempts in a row (--max-retries 2)'],
-    [{ type: 'disconnect', reason: { type: 'closed', code: 1006, reason: 'socket hang up' }, attempt: 1, reconnect: true }, 'err', '* disconnected: closed 1006 (socket hang up), attempt 1'],
-    [{ type: 'disconnect', reason: { type: 'closed', code: 1000, reason: '' }, attempt: 1, reconnect: false }, 'err', '* disconnected: closed 1000, attempt 1, not reconnecting'],
+    [
+      {
+        type: 'state',
+        state: 'stopped',
+        exitCode: 1,
+        reason: 'gave up after 3 attempts in a row (--max-retries 2)',
+        lastClose: null,
+      },
+      'err',
+      '* stopped: gave up after 3 attempts in a row (--max-retries 2)',
+    ],
+    [
+      {
+        type: 'disconnect',
+        reason: { type: 'closed', code: 1006, reason: 'socket hang up' },
+        attempt: 1,
+        reconnect: true,
+      },
+      'err',
+      '* disconnected: closed 1006 (socket hang up), attempt 1',
+    ],
+    [
+      { type: 'disconnect', reason: { type: 'closed', code: 1000, reason: '' }, attempt: 1, reconnect: false },
+      'err',
+      '* disconnected: closed 1000, attempt 1, not reconnecting',
+    ],
     [{ type: 'error', message: 'line not sent: not connected' }, 'err', '! error: line not sent: not connected'],
     [{ type: 'warning', message: 'careful' }, 'err', '! warning: careful'],
     [{ type: 'info', message: 'stdin ended' }, 'err', '* stdin ended'],
@@ -176,7 +280,10 @@ describe('output: human lines', () => {
 
   it.each<[Parameters<typeof describeReason>[0], string]>([
     [{ type: 'closed', code: 4000, reason: 'bye' }, 'closed 4000 (bye)'],
-    [{ type: 'connect_error', reason: 'econnrefused', message: 'connect ECONNREFUSED 127.0.0.1:1' }, 'connect_error econnrefused (connect ECONNREFUSED 127.0.0.1:1)'],
+    [
+      { type: 'connect_error', reason: 'econnrefused', message: 'connect ECONNREFUSED 127.0.0.1:1' },
+      'connect_error econnrefused (connect ECONNREFUSED 127.0.0.1:1)',
+    ],
     [{ type: 'connect_error', reason: 'timeout', message: '' }, 'connect_error timeout'],
     [{ type: 'upgrade_failed', status: 401, headers: { 'www-authenticate': 'Bearer' } }, 'upgrade_failed: HTTP 401'],
     [{ type: 'heartbeat_timeout' }, 'heartbeat_timeout (no answer to a ping in time)'],

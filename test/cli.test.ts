@@ -23,7 +23,10 @@ interface Server {
 const servers: Server[] = [];
 
 /** An echo server with test commands: "bin" → binary 01 02 03, "pong" → an unsolicited pong "123". */
-async function startServer(onConnection?: (ws: WebSocket, n: number) => void, wssOptions: Record<string, unknown> = {}): Promise<Server> {
+async function startServer(
+  onConnection?: (ws: WebSocket, n: number) => void,
+  wssOptions: Record<string, unknown> = {},
+): Promise<Server> {
   const wss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
@@ -67,7 +70,7 @@ afterEach(async () => {
 });
 
 describe('minch (the command)', () => {
-  it('echo round trip: stdin lines out as text frames, frames on stdout, status on stderr, Ctrl-C closes 1000 and exits 0', async () => {
+  it('echo: stdin lines out as text, frames on stdout, status on stderr, Ctrl-C closes 1000, exit 0', async () => {
     const server = await startServer();
     const cli = runCli(['-p', 'chat', server.url]);
     await cli.waitFor('stderr', /^\* open \(protocol: chat\)$/m);
@@ -86,7 +89,7 @@ describe('minch (the command)', () => {
     expect(server.closeCodes).toEqual([1000]);
   });
 
-  it('--json: one JSON object per line on stdout, each with a type; state events include open; frame events', async () => {
+  it('--json: one JSON object per line on stdout, each with a type; state events include open; frames', async () => {
     const server = await startServer();
     const cli = runCli(['--json', '--binary', 'base64', '-p', 'chat', server.url]);
     await cli.waitFor('stdout', /"state":"open"/);
@@ -96,7 +99,11 @@ describe('minch (the command)', () => {
     cli.proc.kill('SIGINT');
     expect(await cli.exited).toBe(0);
     expect(cli.stderr()).toBe('');
-    const events = cli.stdout().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = cli
+      .stdout()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const e of events) expect(typeof e['type']).toBe('string');
     const states = events.filter((e) => e['type'] === 'state').map((e) => e['state']);
     expect(states).toEqual(['connecting', 'open', 'closing', 'stopped']);
@@ -104,7 +111,13 @@ describe('minch (the command)', () => {
     expect(events).toContainEqual({ type: 'frame', frame: 'text', data: 'hi there' });
     expect(events).toContainEqual({ type: 'frame', frame: 'binary', length: 3, encoding: 'base64', data: 'AQID' });
     expect(events).toContainEqual({ type: 'sent', frame: 'text', length: 8, queued: false });
-    expect(events.at(-1)).toEqual({ type: 'state', state: 'stopped', exitCode: 0, reason: 'normal', lastClose: { code: 1000, reason: '' } });
+    expect(events.at(-1)).toEqual({
+      type: 'state',
+      state: 'stopped',
+      exitCode: 0,
+      reason: 'normal',
+      lastClose: { code: 1000, reason: '' },
+    });
   });
 
   it('server drop → disconnect and backoff shown → a second open', async () => {
@@ -168,11 +181,16 @@ describe('minch (the command)', () => {
   });
 
   it('--no-reconnect: a server close 1000 exits 0, another code exits 1', async () => {
-    for (const [code, exit] of [[1000, 0], [4000, 1]] as const) {
+    for (const [code, exit] of [
+      [1000, 0],
+      [4000, 1],
+    ] as const) {
       const server = await startServer((ws) => setTimeout(() => ws.close(code, 'bye'), 50));
       const cli = runCli(['--no-reconnect', server.url]);
       expect(await cli.exited).toBe(exit);
-      expect(cli.stderr()).toMatch(new RegExp(`^\\* disconnected: closed ${code} \\(bye\\), attempt 1, not reconnecting$`, 'm'));
+      expect(cli.stderr()).toMatch(
+        new RegExp(`^\\* disconnected: closed ${code} \\(bye\\), attempt 1, not reconnecting$`, 'm'),
+      );
       expect(server.connections).toBe(1);
     }
   });
@@ -199,9 +217,21 @@ describe('minch (the command)', () => {
     expect(await cli.exited).toBe(0);
     const help = cli.stdout();
     for (const option of [
-      '-H, --header', '-p, --protocol', '--ping-interval', '--ping-timeout', '--connect-timeout', '--insecure', '--json',
-      '--once', '--no-reconnect', '--max-retries', '--binary', '--verbose', '-h, --help',
-    ]) expect(help).toContain(option);
+      '-H, --header',
+      '-p, --protocol',
+      '--ping-interval',
+      '--ping-timeout',
+      '--connect-timeout',
+      '--insecure',
+      '--json',
+      '--once',
+      '--no-reconnect',
+      '--max-retries',
+      '--binary',
+      '--verbose',
+      '-h, --help',
+    ])
+      expect(help).toContain(option);
     expect(help).toMatch(/^Usage: minch /);
     expect(help).toMatch(/Exit codes: 0 /);
   });
@@ -210,7 +240,15 @@ describe('minch (the command)', () => {
     const canary = 'Bearer canary-7f3a9c';
     const server = await startServer((ws) => setTimeout(() => ws.close(4001, 'go away'), 50));
     for (const mode of [[], ['--json']]) {
-      const cli = runCli([...mode, '--no-reconnect', '-H', `Authorization: ${canary}`, '-H', 'X-Api-Key: key-canary-55', `${server.url}?token=tok-canary-99`]);
+      const cli = runCli([
+        ...mode,
+        '--no-reconnect',
+        '-H',
+        `Authorization: ${canary}`,
+        '-H',
+        'X-Api-Key: key-canary-55',
+        `${server.url}?token=tok-canary-99`,
+      ]);
       expect(await cli.exited).toBe(1);
       const all = cli.stdout() + cli.stderr();
       for (const secret of ['canary-7f3a9c', 'key-canary-55', 'tok-canary-99']) expect(all).not.toContain(secret);
@@ -220,7 +258,13 @@ describe('minch (the command)', () => {
     // The server did get them, and --verbose is the explicit way to see them.
     expect(server.requestHeaders[0]?.['authorization']).toBe(canary);
     expect(server.requestHeaders[0]?.['x-api-key']).toBe('key-canary-55');
-    const verbose = runCli(['--verbose', '--no-reconnect', '-H', `Authorization: ${canary}`, `${server.url}?token=tok-canary-99`]);
+    const verbose = runCli([
+      '--verbose',
+      '--no-reconnect',
+      '-H',
+      `Authorization: ${canary}`,
+      `${server.url}?token=tok-canary-99`,
+    ]);
     expect(await verbose.exited).toBe(1);
     expect(verbose.stderr()).toContain(`* header Authorization: ${canary}`);
     expect(verbose.stderr()).toContain('?token=tok-canary-99');
@@ -243,7 +287,9 @@ describe('minch (the command)', () => {
       insecure.proc.stdin.end('over tls\n');
       expect(await insecure.exited).toBe(0);
       expect(insecure.stdout()).toBe('< over tls\n');
-      expect(insecure.stderr()).toMatch(/^! warning: --insecure: TLS certificates are not verified \(rejectUnauthorized: false\)/m);
+      expect(insecure.stderr()).toMatch(
+        /^! warning: --insecure: TLS certificates are not verified \(rejectUnauthorized: false\)/m,
+      );
     } finally {
       https.closeAllConnections();
       await new Promise<void>((resolve) => https.close(() => resolve()));

@@ -4,7 +4,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { either as E } from 'fp-ts';
-import { close, createMinchActor, defineClient, sendFrame, sendInfo, stateName, type MinchActor } from '../src/index.js';
+import {
+  close,
+  createMinchActor,
+  defineClient,
+  sendFrame,
+  sendInfo,
+  stateName,
+  type MinchActor,
+} from '../src/index.js';
 import { startSpyServer, type SpyServer } from './helpers/spyServer.js';
 import { spyClient } from './helpers/spyClient.js';
 import { refusedPort } from './helpers/refusedPort.js';
@@ -19,7 +27,11 @@ function start(actor: MinchActor): MinchActor {
 }
 
 /** Resolves when the actor's snapshot first satisfies `pred`. */
-function until(actor: MinchActor, pred: (s: ReturnType<MinchActor['getSnapshot']>) => boolean, timeoutMs = 5000): Promise<void> {
+function until(
+  actor: MinchActor,
+  pred: (s: ReturnType<MinchActor['getSnapshot']>) => boolean,
+  timeoutMs = 5000,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (pred(actor.getSnapshot())) return resolve();
     const timer = setTimeout(() => {
@@ -80,7 +92,9 @@ describe('Minch behaviours M1–M13 (docs/behaviour.md §13)', () => {
   it('M4 reports an unresolvable host as a connect error, attempt 1 then 2', async () => {
     const lookup = (_host: string, _opts: unknown, cb: (err: Error) => void) =>
       cb(Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' }));
-    const spy = spyClient('ws://nowhere.invalid/', { connect: () => ({ url: 'ws://nowhere.invalid/', options: { lookup } }) });
+    const spy = spyClient('ws://nowhere.invalid/', {
+      connect: () => ({ url: 'ws://nowhere.invalid/', options: { lookup } }),
+    });
     start(createMinchActor(spy.client, null));
     const first = await spy.on('handleDisconnect');
     expect(first.reason).toMatchObject({ type: 'connect_error', reason: 'enotfound' });
@@ -140,7 +154,9 @@ describe('Minch behaviours M1–M13 (docs/behaviour.md §13)', () => {
   });
 
   it('M9 calls handleDisconnect with the server close code and reason, not handleFrame', async () => {
-    const spy = spyClient(server.url, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'done', state }) });
+    const spy = spyClient(server.url, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'done', state }),
+    });
     start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
     (await server.socket()).close(4001, 'go away');
@@ -185,7 +201,9 @@ describe('Minch behaviours M1–M13 (docs/behaviour.md §13)', () => {
   });
 
   it('M13 a stop result closes the connection, then runs terminate("normal", state)', async () => {
-    const spy = spyClient<number>(server.url, { handleFrame: (_f, state) => ({ type: 'stop', reason: 'normal', state: state + 1 }) });
+    const spy = spyClient<number>(server.url, {
+      handleFrame: (_f, state) => ({ type: 'stop', reason: 'normal', state: state + 1 }),
+    });
     const actor = start(createMinchActor(spy.client, 1));
     await spy.on('handleConnect');
     (await server.socket()).send('stop now');
@@ -201,14 +219,13 @@ describe('Minch behaviours M1–M13 (docs/behaviour.md §13)', () => {
 describe('callbacks, ordering and results', () => {
   it('is open while handleConnect runs: sendFrame from inside it is Right', async () => {
     let sent: unknown;
-    let actor: MinchActor | undefined;
     const spy = spyClient(server.url, {
       handleConnect: (_r, state) => {
-        sent = sendFrame(actor as MinchActor, { type: 'text', data: 'from handleConnect' });
+        sent = sendFrame(actor, { type: 'text', data: 'from handleConnect' });
         return { type: 'ok', state };
       },
     });
-    actor = start(createMinchActor(spy.client, null));
+    const actor = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
     expect(sent).toEqual(E.right(undefined));
     expect(stateName(actor.getSnapshot())).toBe('open');
@@ -252,13 +269,23 @@ describe('callbacks, ordering and results', () => {
     for (let i = 0; i < 20; i++) ws.send(`f${i}`);
     ws.close(1000, 'end');
     await spy.on('terminate');
-    const order = spy.recorder.events.map((e) => e.cb).filter((cb) => cb === 'handleFrame' || cb === 'handleDisconnect');
+    const order = spy.recorder.events
+      .map((e) => e.cb)
+      .filter((cb) => cb === 'handleFrame' || cb === 'handleDisconnect');
     expect(order).toEqual([...Array(20).fill('handleFrame'), 'handleDisconnect']);
   });
 
   it('sends reply frames in order, including binary and text', async () => {
     const spy = spyClient(server.url, {
-      handleInfo: (_m, state) => ({ type: 'reply', frames: [{ type: 'text', data: 'a' }, { type: 'binary', data: new Uint8Array([1, 2]) }, { type: 'text', data: 'b' }], state }),
+      handleInfo: (_m, state) => ({
+        type: 'reply',
+        frames: [
+          { type: 'text', data: 'a' },
+          { type: 'binary', data: new Uint8Array([1, 2]) },
+          { type: 'text', data: 'b' },
+        ],
+        state,
+      }),
     });
     const actor = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
@@ -309,7 +336,9 @@ describe('callbacks, ordering and results', () => {
   it('reports a reply while not connected as a send_error, never dropping it silently', async () => {
     await server.close();
     server = await startSpyServer({ silent: true });
-    const spy = spyClient(server.url, { handleInfo: (_m, state) => ({ type: 'reply', frames: { type: 'text', data: 'x' }, state }) });
+    const spy = spyClient(server.url, {
+      handleInfo: (_m, state) => ({ type: 'reply', frames: { type: 'text', data: 'x' }, state }),
+    });
     const actor = start(createMinchActor(spy.client, null));
     sendInfo(actor, 'now');
     const err = await spy.on('handleError');
@@ -327,14 +356,25 @@ describe('callbacks, ordering and results', () => {
     start(createMinchActor(spy.client, 0));
     await spy.on('connect', { nth: 3 });
     expect(spy.calls('connect').map((e) => (e as { state: number }).state)).toEqual([0, 1, 2]);
-    const auth = server.recorder.events.filter((e) => e.type === 'upgrade').map((e) => (e as { headers: Record<string, string> }).headers['authorization']);
+    const auth = server.recorder.events
+      .filter((e) => e.type === 'upgrade')
+      .map((e) => (e as { headers: Record<string, string> }).headers['authorization']);
     expect(auth.slice(0, 2)).toEqual(['Bearer t1', 'Bearer t2']);
   });
 
   it('passes headers (object or pairs) and subprotocols from connect(state)', async () => {
     await server.close();
     server = await startSpyServer({ chooseProtocol: (p) => (p.has('v2') ? 'v2' : false) });
-    const spy = spyClient(server.url, { connect: () => ({ url: server.url, headers: [['x-hello', 'world'], ['x-two', '2']], protocols: ['v1', 'v2'] }) });
+    const spy = spyClient(server.url, {
+      connect: () => ({
+        url: server.url,
+        headers: [
+          ['x-hello', 'world'],
+          ['x-two', '2'],
+        ],
+        protocols: ['v1', 'v2'],
+      }),
+    });
     start(createMinchActor(spy.client, null));
     const { response } = await spy.on('handleConnect');
     const up = await server.recorder.waitFor((e) => e.type === 'upgrade');
@@ -361,11 +401,16 @@ describe('callbacks, ordering and results', () => {
     (await server.socket(2)).terminate();
     await spy.on('terminate');
     expect(spy.calls('handleDisconnect').map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2, 3, 1]);
-    expect((spy.calls('handleDisconnect')[0] as { reason: unknown }).reason).toMatchObject({ type: 'closed', code: 1006 });
+    expect((spy.calls('handleDisconnect')[0] as { reason: unknown }).reason).toMatchObject({
+      type: 'closed',
+      code: 1006,
+    });
   });
 
   it('shows backoff in the snapshot with the chosen delay and when the next attempt is due', async () => {
-    const spy = spyClient(server.url, { handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 60_000, state }) });
+    const spy = spyClient(server.url, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 60_000, state }),
+    });
     const actor = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
     (await server.socket()).close(4000, 'later');
@@ -380,7 +425,9 @@ describe('callbacks, ordering and results', () => {
   });
 
   it('keeps the user state in the snapshot', async () => {
-    const spy = spyClient<string[]>(server.url, { handleFrame: (f, state) => ({ type: 'ok', state: [...state, f.type === 'text' ? f.data : '?'] }) });
+    const spy = spyClient<string[]>(server.url, {
+      handleFrame: (f, state) => ({ type: 'ok', state: [...state, f.type === 'text' ? f.data : '?'] }),
+    });
     const actor = start(createMinchActor(spy.client, [] as string[]));
     await spy.on('handleConnect');
     (await server.socket()).send('one');
@@ -406,7 +453,9 @@ describe('callbacks, ordering and results', () => {
   it('stops from handleDisconnect: terminate runs with the reason, never another attempt', async () => {
     await server.close();
     server = await startSpyServer({ rejectWith: () => 403 });
-    const spy = spyClient(server.url, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: { why: 'forbidden' }, state }) });
+    const spy = spyClient(server.url, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: { why: 'forbidden' }, state }),
+    });
     const actor = start(createMinchActor(spy.client, null));
     const t = await spy.on('terminate');
     expect(t.reason).toEqual({ why: 'forbidden' });
@@ -446,7 +495,9 @@ describe('callbacks, ordering and results', () => {
 
   it('reports a refused port as connect_error econnrefused', async () => {
     const port = await refusedPort();
-    const spy = spyClient(`ws://127.0.0.1:${port}/`, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }) });
+    const spy = spyClient(`ws://127.0.0.1:${port}/`, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }),
+    });
     start(createMinchActor(spy.client, null));
     const d = await spy.on('handleDisconnect');
     expect(d.reason).toMatchObject({ type: 'connect_error', reason: 'econnrefused' });
@@ -464,9 +515,15 @@ describe('callbacks, ordering and results', () => {
 
   it('throws at once for a client without handleFrame or with a bad option', () => {
     expect(() => createMinchActor({ connect: () => server.url } as never, null)).toThrow(/handleFrame is required/);
-    expect(() => createMinchActor({ connect: () => server.url, handleFrame: (_f, s) => ({ type: 'ok', state: s }) }, null, { closeTimeoutMs: -1 })).toThrow(RangeError);
-    expect(() => createMinchActor({ connect: () => server.url, handleFrame: (_f, s) => ({ type: 'ok', state: s }) }, null, { connectTimeout: 5 } as never)).toThrow(
-      /unknown option "connectTimeout"; the options are connectTimeoutMs/,
-    );
+    expect(() =>
+      createMinchActor({ connect: () => server.url, handleFrame: (_f, s) => ({ type: 'ok', state: s }) }, null, {
+        closeTimeoutMs: -1,
+      }),
+    ).toThrow(RangeError);
+    expect(() =>
+      createMinchActor({ connect: () => server.url, handleFrame: (_f, s) => ({ type: 'ok', state: s }) }, null, {
+        connectTimeout: 5,
+      } as never),
+    ).toThrow(/unknown option "connectTimeout"; the options are connectTimeoutMs/);
   });
 });

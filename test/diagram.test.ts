@@ -29,6 +29,7 @@ describe('statechart diagram', () => {
       'stopping --> stopped: callback.terminated',
       'stopped --> [*]',
       'note left of stopping: from any state, on user.stop, user.abort, supervisor.stop, callback.stop [isRunning]',
-    ]) expect(mermaid).toContain(line);
+    ])
+      expect(mermaid).toContain(line);
   });
 });

@@ -119,17 +119,29 @@ const cases: FaultCase[] = [
   { name: 'invalid UTF-8 in a text frame', hostile: frame(1, INVALID_UTF8) },
   {
     name: 'invalid UTF-8 split across a fragmented text message',
-    hostile: Buffer.concat([frame(1, INVALID_UTF8.subarray(0, 11), { fin: false }), frame(0, INVALID_UTF8.subarray(11), { fin: true })]),
+    hostile: Buffer.concat([
+      frame(1, INVALID_UTF8.subarray(0, 11), { fin: false }),
+      frame(0, INVALID_UTF8.subarray(11), { fin: true }),
+    ]),
   },
   // 4.x: reserved opcodes
   ...[3, 7, 11, 15].map((op) => ({ name: `a frame with reserved opcode ${op}`, hostile: frame(op, 'reserved') })),
   // 3.x: reserved bits without a negotiated extension
-  ...([[4, 'RSV1'], [2, 'RSV2'], [1, 'RSV3']] as const).map(([rsv, bit]) => ({
+  ...(
+    [
+      [4, 'RSV1'],
+      [2, 'RSV2'],
+      [1, 'RSV3'],
+    ] as const
+  ).map(([rsv, bit]) => ({
     name: `a text frame with ${bit} set and no extension negotiated`,
     hostile: frame(1, 'reserved bit', { rsv }),
   })),
   // 7.x: close handling
-  ...badCloseCodes.map((code) => ({ name: `a close frame with the invalid code ${code}`, hostile: frame(8, closePayload(code)) })),
+  ...badCloseCodes.map((code) => ({
+    name: `a close frame with the invalid code ${code}`,
+    hostile: frame(8, closePayload(code)),
+  })),
   { name: 'a close frame with a 1-byte payload', hostile: frame(8, Buffer.from([0x03])) },
   // 2.x / 5.x: control frames
   { name: 'a ping with a 126-byte payload (oversize control frame)', hostile: frame(9, Buffer.alloc(126, 0x2a)) },
@@ -143,7 +155,11 @@ const cases: FaultCase[] = [
   // 1.x framing rules: a server must not mask
   { name: 'a masked frame from the server', hostile: frame(1, 'masked', { mask: true }) },
   // 9.x-style limit
-  { name: 'a message larger than the configured maxPayload', hostile: frame(2, Buffer.alloc(2048, 7)), connectOptions: { maxPayload: 1024 } },
+  {
+    name: 'a message larger than the configured maxPayload',
+    hostile: frame(2, Buffer.alloc(2048, 7)),
+    connectOptions: { maxPayload: 1024 },
+  },
   // abrupt drops
   {
     name: 'a partial frame then a TCP reset',
@@ -156,33 +172,44 @@ const cases: FaultCase[] = [
 ];
 
 describe('a hostile server (Autobahn client cases 2.x–7.x)', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('ends the connection at once on %s: one closed 1006, no partial frame, then reconnects', async (_name, c) => {
-    const ctx = await openClient(c.connectOptions);
-    const { server, spy, socket } = ctx;
+  it.each(cases.map((c) => [c.name, c] as const))(
+    'ends the connection at once on %s: one closed 1006, no partial frame, then reconnects',
+    async (_name, c) => {
+      const ctx = await openClient(c.connectOptions);
+      const { server, spy, socket } = ctx;
 
-    if (typeof c.hostile === 'function') {
-      socket.write(BEFORE);
-      c.hostile(socket);
-    } else {
-      socket.write(Buffer.concat([BEFORE, c.hostile, AFTER]));
-    }
+      if (typeof c.hostile === 'function') {
+        socket.write(BEFORE);
+        c.hostile(socket);
+      } else {
+        socket.write(Buffer.concat([BEFORE, c.hostile, AFTER]));
+      }
 
-    const d = await spy.on('handleDisconnect');
-    expect(d.reason).toEqual({ type: 'closed', code: 1006, reason: expect.any(String) });
-    expect(d.attempt).toBe(1);
-    // The client ended the TCP connection itself, long before any close timeout.
-    await server.recorder.waitFor((e) => e.type === 'end' && e.id === 1, { timeoutMs: PROMPT_MS, label: 'end of connection 1' });
+      const d = await spy.on('handleDisconnect');
+      expect(d.reason).toEqual({ type: 'closed', code: 1006, reason: expect.any(String) });
+      expect(d.attempt).toBe(1);
+      // The client ended the TCP connection itself, long before any close timeout.
+      await server.recorder.waitFor((e) => e.type === 'end' && e.id === 1, {
+        timeoutMs: PROMPT_MS,
+        label: 'end of connection 1',
+      });
 
-    await reconnectsThenStops(ctx);
+      await reconnectsThenStops(ctx);
 
-    const conn1 = firstConnection(spy.recorder.events);
-    expect(conn1.filter((e) => e.cb === 'handleDisconnect')).toHaveLength(1);
-    // The frame before the hostile bytes arrived, before the disconnect; nothing after it, nothing partial.
-    expect(conn1.filter((e) => e.cb === 'handleFrame' || e.cb === 'handleDisconnect').map((e) => e.cb)).toEqual(['handleFrame', 'handleDisconnect']);
-    expect(spy.calls('handleFrame').map((e) => (e as { frame: unknown }).frame)).toEqual([{ type: 'text', data: 'before' }]);
-  });
+      const conn1 = firstConnection(spy.recorder.events);
+      expect(conn1.filter((e) => e.cb === 'handleDisconnect')).toHaveLength(1);
+      // The frame before the hostile bytes arrived, before the disconnect; nothing after it, nothing partial.
+      expect(conn1.filter((e) => e.cb === 'handleFrame' || e.cb === 'handleDisconnect').map((e) => e.cb)).toEqual([
+        'handleFrame',
+        'handleDisconnect',
+      ]);
+      expect(spy.calls('handleFrame').map((e) => (e as { frame: unknown }).frame)).toEqual([
+        { type: 'text', data: 'before' },
+      ]);
+    },
+  );
 
-  it('completes a valid close 4000 "bye": the code and reason reach handleDisconnect and the close frame is echoed', async () => {
+  it('completes a close 4000 "bye": code and reason reach handleDisconnect, the close frame is echoed', async () => {
     const ctx = await openClient();
     const { server, spy, socket } = ctx;
 
@@ -191,13 +218,20 @@ describe('a hostile server (Autobahn client cases 2.x–7.x)', () => {
     const d = await spy.on('handleDisconnect');
     expect(d.reason).toEqual({ type: 'closed', code: 4000, reason: 'bye' });
     expect(d.attempt).toBe(1);
-    const echo = await server.recorder.waitFor((e) => e.type === 'frame' && e.id === 1 && e.opcode === 8, { label: 'close echo on connection 1' });
+    const echo = await server.recorder.waitFor((e) => e.type === 'frame' && e.id === 1 && e.opcode === 8, {
+      label: 'close echo on connection 1',
+    });
     expect(echo).toMatchObject({ type: 'frame', id: 1, opcode: 8, fin: true });
-    await server.recorder.waitFor((e) => e.type === 'end' && e.id === 1, { timeoutMs: PROMPT_MS, label: 'end of connection 1' });
+    await server.recorder.waitFor((e) => e.type === 'end' && e.id === 1, {
+      timeoutMs: PROMPT_MS,
+      label: 'end of connection 1',
+    });
 
     await reconnectsThenStops(ctx);
 
     expect(firstConnection(spy.recorder.events).filter((e) => e.cb === 'handleDisconnect')).toHaveLength(1);
-    expect(spy.calls('handleFrame').map((e) => (e as { frame: unknown }).frame)).toEqual([{ type: 'text', data: 'before' }]);
+    expect(spy.calls('handleFrame').map((e) => (e as { frame: unknown }).frame)).toEqual([
+      { type: 'text', data: 'before' },
+    ]);
   });
 });

@@ -35,16 +35,29 @@ describe('inspection', () => {
   it('shows every state of a connection and the events that moved it, with no child actor per socket', async () => {
     const echo = await server();
     const events: InspectionEvent[] = [];
-    const spy = spyClient(echo.url, { handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 0, state }) });
+    const spy = spyClient(echo.url, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 0, state }),
+    });
     const actor = createMinchActor(spy.client, null, { inspect: (ev) => void events.push(ev) });
     actor.start();
     await spy.on('handleConnect');
     (await echo.socket()).terminate();
     await spy.on('handleConnect', { nth: 2 });
     await close(actor);
-    expect(rootStates(events, actor)).toEqual(['idle', 'connecting', 'open', 'backoff', 'connecting', 'open', 'closing', 'stopped']);
+    expect(rootStates(events, actor)).toEqual([
+      'idle',
+      'connecting',
+      'open',
+      'backoff',
+      'connecting',
+      'open',
+      'closing',
+      'stopped',
+    ]);
     expect(events.filter((e) => e.type === '@xstate.actor').map((e) => e.actorRef)).toEqual([actor]);
-    const eventTypes = events.flatMap((e) => (e.type === '@xstate.event' && e.actorRef === actor ? [e.event.type] : []));
+    const eventTypes = events.flatMap((e) =>
+      e.type === '@xstate.event' && e.actorRef === actor ? [e.event.type] : [],
+    );
     const lifecycle = ['callback.initialised', 'callback.target', 'socket.open', 'socket.closed', 'callback.reconnect'];
     expect(eventTypes).toEqual(expect.arrayContaining([...lifecycle, 'user.stop', 'callback.terminated']));
   });
@@ -55,13 +68,21 @@ describe('inspection', () => {
     cleanup.push(() => sink.close());
     const inspector = createWebSocketInspector({ url: sink.url });
     cleanup.push(() => inspector.stop());
-    const spy = spyClient('', { connect: () => ({ url: `${echo.url}?token=canarytoken`, headers: { authorization: 'Bearer canaryheader' } }) });
+    const spy = spyClient('', {
+      connect: () => ({ url: `${echo.url}?token=canarytoken`, headers: { authorization: 'Bearer canaryheader' } }),
+    });
     const actor = createMinchActor(spy.client, null, { inspect: inspector.inspect });
     actor.start();
     await spy.on('handleConnect');
     await close(actor);
-    await sink.recorder.waitFor((e) => e.type === 'message' && typeof e.data === 'string' && e.data.includes('"stopped"'), { label: 'stopped snapshot' });
-    const payload = sink.recorder.events.filter((e) => e.type === 'message').map((e) => String((e as { data: unknown }).data)).join('\n');
+    await sink.recorder.waitFor(
+      (e) => e.type === 'message' && typeof e.data === 'string' && e.data.includes('"stopped"'),
+      { label: 'stopped snapshot' },
+    );
+    const payload = sink.recorder.events
+      .filter((e) => e.type === 'message')
+      .map((e) => String((e as { data: unknown }).data))
+      .join('\n');
     expect(payload).toContain('"open"');
     expect(payload).not.toContain('canarytoken');
     expect(payload).not.toContain('canaryheader');

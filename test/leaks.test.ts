@@ -25,9 +25,15 @@ afterAll(async () => {
 });
 
 /** Runs a scenario; resolves with its output and the ms from "close-called" to exit. */
-function runChild(scenario: string, url: string, mode: string): Promise<{ code: number | null; out: string; exitMs: number }> {
+function runChild(
+  scenario: string,
+  url: string,
+  mode: string,
+): Promise<{ code: number | null; out: string; exitMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/leakChild.ts', scenario, url, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/leakChild.ts', scenario, url, mode], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let closeCalledAt = 0;
@@ -58,12 +64,18 @@ describe('a process that stops its client exits by itself', () => {
     ['backoff with 60 s to the next attempt', 'backoff', () => refusedUrl],
     ['a simple connect that timed out', 'simple-timeout', () => silentUpgrade.url],
   ];
-  it.each(cases.flatMap(([name, scenario, url]) => (['close', 'abort'] as const).map((mode) => [name, mode, scenario, url] as const)))('from %s, stopped with %s', async (_name, mode, scenario, url) => {
+  it.each(
+    cases.flatMap(([name, scenario, url]) =>
+      (['close', 'abort'] as const).map((mode) => [name, mode, scenario, url] as const),
+    ),
+  )('from %s, stopped with %s', async (_name, mode, scenario, url) => {
     const { out, exitMs } = await runChild(scenario, url(), mode);
     if (scenario === 'simple-timeout') expect(out).toContain('result Left');
     else {
       expect(out).toContain('closed');
-      expect(out).toMatch(scenario === 'backoff' ? /state backoff/ : scenario === 'closing' ? /state closing/ : /state (open|connecting)/);
+      expect(out).toMatch(
+        scenario === 'backoff' ? /state backoff/ : scenario === 'closing' ? /state closing/ : /state (open|connecting)/,
+      );
     }
     // The timing figure (within 250 ms of close) is reported by `npm run soak`; here the
     // bound only proves that no 5 s close timer, 20 s heartbeat or 60 s timer held the process.

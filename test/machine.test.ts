@@ -24,8 +24,18 @@ describe('lifecycle', () => {
   });
 
   it.each<[string, Parameters<ReturnType<typeof machineHarness>['send']>, unknown, string[]]>([
-    ['init done: connecting, asks connect(state) for attempt 1', [ev.initialised()], { connection: 'connecting' }, ['connect(1)']],
-    ['connect(state) answered: opens the socket', [ev.initialised(), ev.target(1)], { connection: 'connecting' }, ['openSocket 1']],
+    [
+      'init done: connecting, asks connect(state) for attempt 1',
+      [ev.initialised()],
+      { connection: 'connecting' },
+      ['connect(1)'],
+    ],
+    [
+      'connect(state) answered: opens the socket',
+      [ev.initialised(), ev.target(1)],
+      { connection: 'connecting' },
+      ['openSocket 1'],
+    ],
     ['ignores the target of an older attempt', [ev.initialised(), ev.target(0)], { connection: 'connecting' }, []],
     [
       'connect(state) failed: the attempt ends',
@@ -33,11 +43,31 @@ describe('lifecycle', () => {
       { backoff: 'deciding' },
       ['releaseSocket', 'handleDisconnect(connect_error invalid_target, 1)'],
     ],
-    ['the socket opened: open, handleConnect runs', toOpen, { connection: { open: 'unwatched' } }, ['handleConnect(101)']],
-    ['ignores socket.open of an older attempt', [ev.initialised(), ev.target(1), ev.open(0)], { connection: 'connecting' }, []],
-    ['a drop: the socket is released, handleDisconnect asked', toBackoff, { backoff: 'deciding' }, ['releaseSocket', 'handleDisconnect(closed 1006, 1)']],
+    [
+      'the socket opened: open, handleConnect runs',
+      toOpen,
+      { connection: { open: 'unwatched' } },
+      ['handleConnect(101)'],
+    ],
+    [
+      'ignores socket.open of an older attempt',
+      [ev.initialised(), ev.target(1), ev.open(0)],
+      { connection: 'connecting' },
+      [],
+    ],
+    [
+      'a drop: the socket is released, handleDisconnect asked',
+      toBackoff,
+      { backoff: 'deciding' },
+      ['releaseSocket', 'handleDisconnect(closed 1006, 1)'],
+    ],
     ['ignores a close of an older socket', [...toOpen, ev.closed(0)], { connection: { open: 'unwatched' } }, []],
-    ['a close result: the close frame, then closing', [...toOpen, ev.closeResult()], { connection: 'closing' }, ['closeSocket 1000 bye']],
+    [
+      'a close result: the close frame, then closing',
+      [...toOpen, ev.closeResult()],
+      { connection: 'closing' },
+      ['closeSocket 1000 bye'],
+    ],
     [
       'a close frame from sendFrame: the same',
       [...toOpen, { type: 'user.close', code: 4000, reason: 'x' }],
@@ -51,14 +81,24 @@ describe('lifecycle', () => {
       ['releaseSocket', 'handleDisconnect(closed 1000, 1)'],
     ],
     ['handleDisconnect chose a delay: waits', [...toBackoff, ev.reconnect(250)], { backoff: 'waiting' }, []],
-    ['a zero delay after an open connection: connects at once', [...toBackoff, ev.reconnect(0)], { connection: 'connecting' }, ['connect(2)']],
+    [
+      'a zero delay after an open connection: connects at once',
+      [...toBackoff, ev.reconnect(0)],
+      { connection: 'connecting' },
+      ['connect(2)'],
+    ],
     [
       'a zero delay after a refused connect still waits for a timer turn',
       [ev.initialised(), ev.target(1), ev.refused(1), ev.reconnect(0)],
       { backoff: 'waiting' },
       [],
     ],
-    ['ignores a decision that comes when none was asked', [...toOpen, ev.reconnect(0)], { connection: { open: 'unwatched' } }, []],
+    [
+      'ignores a decision that comes when none was asked',
+      [...toOpen, ev.reconnect(0)],
+      { connection: { open: 'unwatched' } },
+      [],
+    ],
   ])('%s', (_name, events, value, asked) => {
     const m = machineHarness();
     expect(m.send(...events)).toEqual(asked);
@@ -88,7 +128,10 @@ describe('lifecycle', () => {
     expect(m.context().attempt).toBe(1);
     m.send(ev.reconnect(10));
     m.advance(10);
-    expect(m.send(ev.target(2), ev.refused(2))).toEqual(['releaseSocket', 'handleDisconnect(connect_error econnrefused, 2)']);
+    expect(m.send(ev.target(2), ev.refused(2))).toEqual([
+      'releaseSocket',
+      'handleDisconnect(connect_error econnrefused, 2)',
+    ]);
     m.send(ev.reconnect(10));
     m.advance(10);
     m.send(ev.target(3), ev.open(3), ev.closed(3));
@@ -124,7 +167,10 @@ describe('stopping', () => {
     it('from connecting: the socket is released and terminate runs', () => {
       const m = machineHarness();
       m.send(ev.initialised(), ev.target(1));
-      expect(m.send(stop)).toEqual(['releaseSocket', `terminate(${typeof reason === 'string' ? reason : 'aborted AbortError'})`]);
+      expect(m.send(stop)).toEqual([
+        'releaseSocket',
+        `terminate(${typeof reason === 'string' ? reason : 'aborted AbortError'})`,
+      ]);
       expect(m.snapshot().value).toBe('stopping');
       expect(m.state()).toBe('closing');
       m.send(ev.terminated());
@@ -154,16 +200,18 @@ describe('stopping', () => {
       expect(m.send(ev.closed(1, 1000))).toEqual(['releaseSocket', expect.stringMatching(/^terminate\(/)]);
       expect(m.context().stopReason).toEqual(reason);
     });
-
   });
 
   // A stop result while idle can only come from init: see below.
-  it.each(STOPS.slice(0, 3))('told by %s while init runs: waits for it, then terminates without connecting', (_who, stop) => {
-    const m = machineHarness();
-    expect(m.send(stop)).toEqual([]);
-    expect(m.snapshot().value).toBe('idle');
-    expect(m.send(ev.initialised())).toEqual([expect.stringMatching(/^terminate\(/)]);
-  });
+  it.each(STOPS.slice(0, 3))(
+    'told by %s while init runs: waits for it, then terminates without connecting',
+    (_who, stop) => {
+      const m = machineHarness();
+      expect(m.send(stop)).toEqual([]);
+      expect(m.snapshot().value).toBe('idle');
+      expect(m.send(ev.initialised())).toEqual([expect.stringMatching(/^terminate\(/)]);
+    },
+  );
 
   it('keeps the first stop reason', () => {
     const m = machineHarness();
@@ -257,7 +305,10 @@ describe('the browser environment', () => {
 
   it('offline abandons a connecting attempt: connect_error offline', () => {
     const m = machineHarness();
-    expect(m.send(ev.initialised(), { type: 'env.offline' })).toEqual(['releaseSocket', 'handleDisconnect(connect_error offline, 1)']);
+    expect(m.send(ev.initialised(), { type: 'env.offline' })).toEqual([
+      'releaseSocket',
+      'handleDisconnect(connect_error offline, 1)',
+    ]);
   });
 
   it('waits while offline, and retries at once when online again', () => {
@@ -292,7 +343,13 @@ describe('live, on a simulated clock', () => {
   });
 
   function startActor(client: MinchClient<unknown, unknown, unknown>, clock: SimulatedClock, opts = {}): MinchActor {
-    const options = { heartbeat: false as const, connectTimeoutMs: 1000, closeTimeoutMs: 500, clock, inspect: recordTransitions };
+    const options = {
+      heartbeat: false as const,
+      connectTimeoutMs: 1000,
+      closeTimeoutMs: 500,
+      clock,
+      inspect: recordTransitions,
+    };
     const actor = createMinchActor(client, null, { ...options, ...opts });
     actors.push(actor);
     actor.start();
@@ -352,7 +409,9 @@ describe('live, on a simulated clock', () => {
   it('waits exactly the backoff handleDisconnect chose before the next attempt', async () => {
     raw = await startRawServer();
     const clock = new SimulatedClock();
-    const spy = spyClient(raw.url, { handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 5000, state }) });
+    const spy = spyClient(raw.url, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 5000, state }),
+    });
     const actor = startActor(spy.client, clock);
     await spy.on('handleConnect');
     (await raw.socket()).destroy();
@@ -421,7 +480,7 @@ describe('transition coverage', () => {
   it('takes every transition of the machine (the tests above, in this file)', () => {
     const untaken = transitionsOf(minchMachine)
       .filter((t) => !takenTransitions.has(t.key))
-      .map((t) => `${t.key}${t.guard ? ` [${t.guard}]` : ''} → ${t.targets.map((n) => n.id).join(', ') || '(no target)'}`);
+      .map((t) => `${t.key}${t.guard ? ` [${t.guard}]` : ''} → ${t.targets.map((n) => n.id).join(', ') || '(none)'}`);
     expect(untaken).toEqual([]);
   });
 });

@@ -27,14 +27,13 @@ function start(client: Parameters<typeof createMinchActor>[0]): MinchActor {
 
 describe('against python websockets', () => {
   it('connects with status 101 and echoes a text frame sent with sendFrame', async () => {
-    let actor: MinchActor | undefined;
     const spy = spyClient(`${peer.base}/echo`, {
       handleConnect: (_r, state) => {
-        expect(sendFrame(actor as MinchActor, { type: 'text', data: 'über' })).toEqual(E.right(undefined));
+        expect(sendFrame(actor, { type: 'text', data: 'über' })).toEqual(E.right(undefined));
         return { type: 'ok', state };
       },
     });
-    actor = start(spy.client);
+    const actor = start(spy.client);
     expect((await spy.on('handleConnect')).response.status).toBe(101);
     expect((await spy.on('handleFrame')).frame).toEqual({ type: 'text', data: 'über' });
   });
@@ -56,7 +55,9 @@ describe('against python websockets', () => {
   });
 
   it('reports the server close code and reason to handleDisconnect', async () => {
-    const spy = spyClient(`${peer.base}/close`, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }) });
+    const spy = spyClient(`${peer.base}/close`, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }),
+    });
     start(spy.client);
     expect((await spy.on('handleDisconnect')).reason).toEqual({ type: 'closed', code: 4001, reason: 'go away' });
     await spy.on('terminate');

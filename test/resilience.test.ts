@@ -17,7 +17,11 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function start(client: Parameters<typeof createMinchActor>[0], options: MinchActorOptions = {}, initArg: unknown = null): MinchActor {
+function start(
+  client: Parameters<typeof createMinchActor>[0],
+  options: MinchActorOptions = {},
+  initArg: unknown = null,
+): MinchActor {
   const actor = createMinchActor(client, initArg, options);
   actors.push(actor);
   actor.start();
@@ -33,7 +37,9 @@ async function spy(opts = {}): Promise<SpyServer> {
   servers.push(s);
   return s;
 }
-const stopAfterFirst = { handleDisconnect: (_r: unknown, _a: number, state: unknown) => ({ type: 'stop' as const, reason: 'normal', state }) };
+const stopAfterFirst = {
+  handleDisconnect: (_r: unknown, _a: number, state: unknown) => ({ type: 'stop' as const, reason: 'normal', state }),
+};
 
 describe('heartbeat', () => {
   it('ends a connection whose peer stops answering with heartbeat_timeout, and terminates the socket', async () => {
@@ -68,7 +74,10 @@ describe('heartbeat', () => {
     let sent = 0;
     const chatter = setInterval(() => socket.write(frame(1, `tick ${sent++}`)), 5);
     try {
-      await server.recorder.waitFor((e) => e.type === 'frame' && e.opcode === 9, { nth: 4, label: 'fourth heartbeat ping' });
+      await server.recorder.waitFor((e) => e.type === 'frame' && e.opcode === 9, {
+        nth: 4,
+        label: 'fourth heartbeat ping',
+      });
       expect(s.calls('handleDisconnect')).toHaveLength(0);
     } finally {
       clearInterval(chatter);
@@ -78,9 +87,11 @@ describe('heartbeat', () => {
 });
 
 describe('outbox (opt-in)', () => {
-  it('queues frames sent while not open and writes them in order right after open, before handleConnect replies', async () => {
+  it('queues frames sent while not open and writes them in order right after open, before handleConnect', async () => {
     const server = await spy();
-    const s = spyClient(server.url, { handleConnect: (_r, state) => ({ type: 'reply', frames: { type: 'text', data: 'from handleConnect' }, state }) });
+    const s = spyClient(server.url, {
+      handleConnect: (_r, state) => ({ type: 'reply', frames: { type: 'text', data: 'from handleConnect' }, state }),
+    });
     const actor = start(s.client, { outbox: { max: 10 } });
     expect(sendFrame(actor, { type: 'text', data: 'q1' })).toEqual(E.right(undefined));
     expect(sendFrame(actor, { type: 'binary', data: new Uint8Array([2]) })).toEqual(E.right(undefined));
@@ -94,7 +105,9 @@ describe('outbox (opt-in)', () => {
     const actor = start(s.client, { outbox: { max: 2, overflow: 'reject' } });
     expect(sendFrame(actor, { type: 'text', data: '1' })).toEqual(E.right(undefined));
     expect(sendFrame(actor, { type: 'text', data: '2' })).toEqual(E.right(undefined));
-    expect(sendFrame(actor, { type: 'text', data: '3' })).toEqual(E.left({ type: 'outbox_full', message: 'the outbox holds 2 frames already' }));
+    expect(sendFrame(actor, { type: 'text', data: '3' })).toEqual(
+      E.left({ type: 'outbox_full', message: 'the outbox holds 2 frames already' }),
+    );
   });
 
   it("drops the oldest with 'drop-oldest' and reports it to handleError", async () => {
@@ -104,7 +117,10 @@ describe('outbox (opt-in)', () => {
     sendFrame(actor, { type: 'text', data: 'old' });
     expect(sendFrame(actor, { type: 'text', data: 'new' })).toEqual(E.right(undefined));
     const err = await s.on('handleError');
-    expect(err.error).toMatchObject({ type: 'send_error', message: 'a queued text frame was dropped: the outbox was full' });
+    expect(err.error).toMatchObject({
+      type: 'send_error',
+      message: 'a queued text frame was dropped: the outbox was full',
+    });
   });
 
   it('reports every frame still queued when the client stops, then terminates', async () => {
@@ -115,7 +131,10 @@ describe('outbox (opt-in)', () => {
     sendFrame(actor, 'ping');
     await close(actor);
     const errors = s.calls('handleError').map((e) => (e as { error: { message: string } }).error.message);
-    expect(errors).toEqual(['a queued text frame was dropped: the client stopped before it could be sent', 'a queued ping frame was dropped: the client stopped before it could be sent']);
+    expect(errors).toEqual([
+      'a queued text frame was dropped: the client stopped before it could be sent',
+      'a queued ping frame was dropped: the client stopped before it could be sent',
+    ]);
     expect(s.recorder.events.at(-1)?.cb).toBe('terminate');
     expect(sendFrame(actor, { type: 'text', data: 'late' })).toEqual(E.left({ type: 'not_connected' }));
   });
@@ -131,7 +150,8 @@ describe('a flapping server', () => {
   it('grows the attempt count when connections do not stay up for minUptimeMs', async () => {
     const server = await spy({ onConnection: (ws: { terminate(): void }) => ws.terminate() });
     const s = spyClient(server.url, {
-      handleDisconnect: (_r, attempt, state) => (attempt >= 3 ? { type: 'stop', reason: 'normal', state } : { type: 'reconnect', backoff: 0, state }),
+      handleDisconnect: (_r, attempt, state) =>
+        attempt >= 3 ? { type: 'stop', reason: 'normal', state } : { type: 'reconnect', backoff: 0, state },
     });
     start(s.client, { minUptimeMs: 60_000 });
     await s.on('terminate');

@@ -71,7 +71,9 @@ afterEach(async () => {
 describe('TLS: the client actor', () => {
   it('refuses a self-signed chain by default: handleDisconnect gets connect_error "tls"', async () => {
     const server = await tlsServer();
-    const spy = spyClient(server.url, { handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }) });
+    const spy = spyClient(server.url, {
+      handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }),
+    });
     start(createMinchActor(spy.client, null));
     const d = await spy.on('handleDisconnect');
     expect(d.reason).toMatchObject({ type: 'connect_error', reason: 'tls' });
@@ -143,7 +145,8 @@ const CANARIES = [
   Buffer.from('canaryuser:canarypass').toString('base64'),
 ];
 
-const canaryUrl = (scheme: 'ws' | 'wss', port: number): string => `${scheme}://canaryuser:canarypass@127.0.0.1:${port}/path?token=canarytoken`;
+const canaryUrl = (scheme: 'ws' | 'wss', port: number): string =>
+  `${scheme}://canaryuser:canarypass@127.0.0.1:${port}/path?token=canarytoken`;
 const CANARY_HEADERS = { authorization: 'Bearer canaryheader' };
 
 function isActorRef(v: object): boolean {
@@ -158,7 +161,8 @@ function stringify(value: unknown): string {
     const raw = key === '' ? v : this[key]; // before toJSON (Buffer, actor refs)
     if (typeof raw === 'function' || typeof v === 'function') return undefined;
     if (typeof v === 'bigint') return String(v);
-    if (raw instanceof Uint8Array) return `<bytes ${Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1')}>`;
+    if (raw instanceof Uint8Array)
+      return `<bytes ${Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1')}>`;
     if (raw instanceof Error) {
       const e = raw as Error & { code?: unknown };
       return { name: e.name, message: e.message, code: e.code, cause: e.cause };
@@ -215,7 +219,8 @@ class Capture {
 
 /** Asserts that the server was really given the header and the query token. */
 function expectServerGotSecrets(recorder: Recorder<ServerEvent>): void {
-  const upgrade = recorder.events.find((e) => e.type === 'upgrade') as Extract<ServerEvent, { type: 'upgrade' }> | undefined;
+  const upgrade = recorder.events.find((e) => e.type === 'upgrade') as
+    Extract<ServerEvent, { type: 'upgrade' }> | undefined;
   expect(upgrade, 'the server saw an upgrade request').toBeDefined();
   expect(upgrade?.headers.authorization).toBe('Bearer canaryheader');
   expect(upgrade?.url).toBe('/path?token=canarytoken');
@@ -257,54 +262,73 @@ const LOGGING = [
 ];
 
 describe.each(LOGGING)('canary secrets: the client actor, with $name', ({ withLogger }) => {
-  it.each(SITUATIONS)('%s: no secret in logs, inspection events, snapshots, callbacks or the console', async (situation) => {
-    const capture = new Capture();
-    capture.spyConsole();
-    const setup = await setUp(situation);
-    const spy = spyClient<{ n: number }>(setup.url, {
-      connect: () => ({ url: setup.url, headers: CANARY_HEADERS, options: setup.options }),
-      // One reconnect, then stop: two attempts' worth of material, then a final snapshot.
-      handleDisconnect: (_r, attempt, state) => (attempt < 2 && situation !== 'dropped' ? { type: 'reconnect', backoff: 0, state } : { type: 'stop', reason: 'done', state }),
-    });
-    const actor = createMinchActor(spy.client, { n: 0 }, { inspect: capture.inspect, ...(withLogger && { logger: capture.logger }) });
-    actor.subscribe((s) => capture.add('snapshot', s));
-    start(actor);
+  it.each(SITUATIONS)(
+    '%s: no secret in logs, inspection events, snapshots, callbacks or the console',
+    async (situation) => {
+      const capture = new Capture();
+      capture.spyConsole();
+      const setup = await setUp(situation);
+      const spy = spyClient<{ n: number }>(setup.url, {
+        connect: () => ({ url: setup.url, headers: CANARY_HEADERS, options: setup.options }),
+        // One reconnect, then stop: two attempts' worth of material, then a final snapshot.
+        handleDisconnect: (_r, attempt, state) =>
+          attempt < 2 && situation !== 'dropped'
+            ? { type: 'reconnect', backoff: 0, state }
+            : { type: 'stop', reason: 'done', state },
+      });
+      const actor = createMinchActor(
+        spy.client,
+        { n: 0 },
+        { inspect: capture.inspect, ...(withLogger && { logger: capture.logger }) },
+      );
+      actor.subscribe((s) => capture.add('snapshot', s));
+      start(actor);
 
-    switch (situation) {
-      case 'tls_refused':
-        expect((await spy.on('handleDisconnect', { nth: 2 })).reason).toMatchObject({ type: 'connect_error', reason: 'tls' });
-        break;
-      case 'connected': {
-        await spy.on('handleConnect');
-        expect(sendFrame(actor, { type: 'text', data: 'hello' })).toEqual(E.right(undefined));
-        expect((await spy.on('handleFrame')).frame).toEqual({ type: 'text', data: 'hello' });
-        await close(actor);
-        break;
+      switch (situation) {
+        case 'tls_refused':
+          expect((await spy.on('handleDisconnect', { nth: 2 })).reason).toMatchObject({
+            type: 'connect_error',
+            reason: 'tls',
+          });
+          break;
+        case 'connected': {
+          await spy.on('handleConnect');
+          expect(sendFrame(actor, { type: 'text', data: 'hello' })).toEqual(E.right(undefined));
+          expect((await spy.on('handleFrame')).frame).toEqual({ type: 'text', data: 'hello' });
+          await close(actor);
+          break;
+        }
+        case 'upgrade_401':
+          expect((await spy.on('handleDisconnect', { nth: 2 })).reason).toMatchObject({
+            type: 'upgrade_failed',
+            status: 401,
+          });
+          break;
+        case 'port_refused':
+          expect((await spy.on('handleDisconnect', { nth: 2 })).reason).toMatchObject({
+            type: 'connect_error',
+            reason: 'econnrefused',
+          });
+          break;
+        case 'dropped': {
+          await spy.on('handleConnect');
+          (await setup.socket!()).terminate();
+          expect((await spy.on('handleDisconnect')).reason).toMatchObject({ type: 'closed', code: 1006 });
+          break;
+        }
       }
-      case 'upgrade_401':
-        expect((await spy.on('handleDisconnect', { nth: 2 })).reason).toMatchObject({ type: 'upgrade_failed', status: 401 });
-        break;
-      case 'port_refused':
-        expect((await spy.on('handleDisconnect', { nth: 2 })).reason).toMatchObject({ type: 'connect_error', reason: 'econnrefused' });
-        break;
-      case 'dropped': {
-        await spy.on('handleConnect');
-        (await setup.socket!()).terminate();
-        expect((await spy.on('handleDisconnect')).reason).toMatchObject({ type: 'closed', code: 1006 });
-        break;
-      }
-    }
-    await spy.on('terminate');
-    const final = actor.getSnapshot();
-    expect(final.status).toBe('done');
-    capture.add('final snapshot', final);
-    for (const e of spy.recorder.events) capture.add(`callback.${e.cb}`, e);
+      await spy.on('terminate');
+      const final = actor.getSnapshot();
+      expect(final.status).toBe('done');
+      capture.add('final snapshot', final);
+      for (const e of spy.recorder.events) capture.add(`callback.${e.cb}`, e);
 
-    if (setup.recorder !== null && situation !== 'tls_refused') expectServerGotSecrets(setup.recorder);
-    const required = ['inspect', 'snapshot', 'final snapshot', ...(withLogger ? ['logger.debug'] : [])];
-    if (situation !== 'connected') required.push('callback.handleDisconnect');
-    capture.expectNoSecrets(required);
-  });
+      if (setup.recorder !== null && situation !== 'tls_refused') expectServerGotSecrets(setup.recorder);
+      const required = ['inspect', 'snapshot', 'final snapshot', ...(withLogger ? ['logger.debug'] : [])];
+      if (situation !== 'connected') required.push('callback.handleDisconnect');
+      capture.expectNoSecrets(required);
+    },
+  );
 });
 
 describe.each(LOGGING)('canary secrets: the simple client, with $name', ({ withLogger }) => {

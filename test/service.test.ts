@@ -14,7 +14,9 @@ afterEach(() => server.close());
 
 describe('examples/service.ts', () => {
   it('closes 100 clients with 1001 on SIGTERM and exits by itself', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/service.ts', server.url, '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/service.ts', server.url, '100'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));

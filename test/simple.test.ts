@@ -31,7 +31,8 @@ describe('simple client against ws', () => {
   };
 
   it('S1 resolves Left with the connection error for a host that does not resolve', async () => {
-    const lookup = (_h: string, _o: unknown, cb: (e: Error) => void) => cb(Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), { code: 'ENOTFOUND' }));
+    const lookup = (_h: string, _o: unknown, cb: (e: Error) => void) =>
+      cb(Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), { code: 'ENOTFOUND' }));
     const result = await connect('ws://x.invalid/', { lookup });
     expect(result).toEqual(E.left(expect.objectContaining({ type: 'connect_error', reason: 'enotfound' })));
   });
@@ -39,7 +40,9 @@ describe('simple client against ws', () => {
   it('S2 resolves Left timeout when the server never answers the upgrade, leaving nothing behind', async () => {
     const raw = await startRawServer({ handshake: false });
     const result = await connect(raw.url, { timeoutMs: 100 });
-    expect(result).toEqual(E.left({ type: 'connect_error', reason: 'timeout', message: 'the opening handshake timed out' }));
+    expect(result).toEqual(
+      E.left({ type: 'connect_error', reason: 'timeout', message: 'the opening handshake timed out' }),
+    );
     await raw.recorder.waitFor((e) => e.type === 'end' || e.type === 'request');
     await raw.close();
   });
@@ -191,6 +194,8 @@ describe('simple client against python websockets', () => {
   });
 
   it('Left upgrade_failed on a 401', async () => {
-    expect(await connect(`${peer.base}/reject`)).toEqual(E.left(expect.objectContaining({ type: 'upgrade_failed', status: 401 })));
+    expect(await connect(`${peer.base}/reject`)).toEqual(
+      E.left(expect.objectContaining({ type: 'upgrade_failed', status: 401 })),
+    );
   });
 });

@@ -27,7 +27,10 @@ function done(sup: SupervisorActor): Promise<unknown> {
 
 type Ev = { cb: string; arg?: unknown };
 
-function client(log: Recorder<Ev>, overrides: Partial<MinchClient<{ url: string }, { url: string }>> = {}): MinchClient<{ url: string }, { url: string }> {
+function client(
+  log: Recorder<Ev>,
+  overrides: Partial<MinchClient<{ url: string }, { url: string }>> = {},
+): MinchClient<{ url: string }, { url: string }> {
   return {
     init: (arg) => {
       log.push({ cb: 'init' });
@@ -58,7 +61,10 @@ describe('createSupervisor', () => {
         throw new Error('cannot start');
       },
     });
-    const sup = createSupervisor([{ id: 'flaky', client: failing, initArg: { url: server.url } }], { maxRestarts: 3, withinMs: 10_000 });
+    const sup = createSupervisor([{ id: 'flaky', client: failing, initArg: { url: server.url } }], {
+      maxRestarts: 3,
+      withinMs: 10_000,
+    });
     sups.push(sup);
     sup.start();
     const output = (await done(sup)) as { reason: { type: string; child: string; reason: { message: string } } };
@@ -68,16 +74,25 @@ describe('createSupervisor', () => {
     expect(sup.getSnapshot().context.restarts).toBe(3);
   });
 
-  it('restarts a crashed client from init, and the restarted client reconnects and works under the same name', async () => {
+  it('restarts a crashed client from init; the restarted client reconnects and works under the same name', async () => {
     const log = new Recorder<Ev>();
-    const sup = createSupervisor([{ id: 'echo', client: client(log), initArg: { url: server.url } }], { maxRestarts: 3 });
+    const sup = createSupervisor([{ id: 'echo', client: client(log), initArg: { url: server.url } }], {
+      maxRestarts: 3,
+    });
     sups.push(sup);
     sup.start();
     await log.waitFor((e) => e.cb === 'handleConnect');
     const first = sup.system.get('echo');
     expect(sendFrame(first, { type: 'text', data: 'crash' })).toEqual(E.right(undefined));
     await log.waitFor((e) => e.cb === 'handleConnect', { nth: 2 });
-    expect(log.events.map((e) => e.cb)).toEqual(['init', 'handleConnect', 'handleFrame', 'terminate', 'init', 'handleConnect']);
+    expect(log.events.map((e) => e.cb)).toEqual([
+      'init',
+      'handleConnect',
+      'handleFrame',
+      'terminate',
+      'init',
+      'handleConnect',
+    ]);
     const second = sup.system.get('echo');
     expect(second).not.toBe(first);
     expect(sendFrame(second, { type: 'text', data: 'still here' })).toEqual(E.right(undefined));
@@ -109,16 +124,26 @@ describe('createSupervisor', () => {
 
   it('closes every child with 1001 "going away", then stops', async () => {
     const sup = createSupervisor(
-      Array.from({ length: 5 }, (_, i) => ({ id: `c${i}`, client: client(new Recorder<Ev>()), initArg: { url: server.url } })),
+      Array.from({ length: 5 }, (_, i) => ({
+        id: `c${i}`,
+        client: client(new Recorder<Ev>()),
+        initArg: { url: server.url },
+      })),
     );
     sups.push(sup);
     sup.start();
     await server.socket(5);
-    await Promise.all(Array.from({ length: 5 }, (_, i) => new Promise<void>((r) => {
-      const ref = sup.system.get(`c${i}`);
-      if (stateName(ref.getSnapshot()) === 'open') return r();
-      const sub = ref.subscribe((s: { value: unknown }) => stateName(s) === 'open' && (sub.unsubscribe(), r()));
-    })));
+    await Promise.all(
+      Array.from(
+        { length: 5 },
+        (_, i) =>
+          new Promise<void>((r) => {
+            const ref = sup.system.get(`c${i}`);
+            if (stateName(ref.getSnapshot()) === 'open') return r();
+            const sub = ref.subscribe((s: { value: unknown }) => stateName(s) === 'open' && (sub.unsubscribe(), r()));
+          }),
+      ),
+    );
     await close(sup, { code: 1001, reason: 'going away' });
     const closes = server.recorder.events.filter((e) => e.type === 'close');
     expect(closes).toHaveLength(5);
@@ -127,8 +152,15 @@ describe('createSupervisor', () => {
   });
 
   it('refuses bad specs at once', () => {
-    expect(() => createSupervisor([{ id: 'x', client: {} as never, initArg: null }])).toThrow(/client.connect is required/);
+    expect(() => createSupervisor([{ id: 'x', client: {} as never, initArg: null }])).toThrow(
+      /client.connect is required/,
+    );
     const c = client(new Recorder<Ev>());
-    expect(() => createSupervisor([{ id: 'x', client: c, initArg: { url: '' } }, { id: 'x', client: c, initArg: { url: '' } }])).toThrow(/duplicate child id "x"/);
+    expect(() =>
+      createSupervisor([
+        { id: 'x', client: c, initArg: { url: '' } },
+        { id: 'x', client: c, initArg: { url: '' } },
+      ]),
+    ).toThrow(/duplicate child id "x"/);
   });
 });

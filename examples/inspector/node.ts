@@ -28,7 +28,11 @@ const actor = createMinchActor(
       server?.dropAll();
       return { type: 'ok', state };
     },
-    handleDisconnect: (_reason, attempt, state) => ({ type: 'reconnect', backoff: backoff(attempt, { min: 1000 }), state }),
+    handleDisconnect: (_reason, attempt, state) => ({
+      type: 'reconnect',
+      backoff: backoff(attempt, { min: 1000 }),
+      state,
+    }),
   },
   { url },
   { inspect: inspector.inspect },

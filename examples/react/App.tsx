@@ -7,7 +7,14 @@ import { either as E } from 'fp-ts';
 import { useEffect, useState, type FormEvent } from 'react';
 import { stateName } from '../../src/index.js';
 import { useMinch } from '../../src/react.js';
-import { countdown, describeDisconnect, echoClient, echoUrl, initialEchoState, type EchoState } from '../shared/echoClient.js';
+import {
+  countdown,
+  describeDisconnect,
+  echoClient,
+  echoUrl,
+  initialEchoState,
+  type EchoState,
+} from '../shared/echoClient.js';
 
 /** The current time, refreshed every 100 ms while `active`. */
 function useNow(active: boolean): number {
@@ -71,12 +78,21 @@ export function App() {
 
       <section className="card">
         <form onSubmit={onSubmit}>
-          <input data-testid="input" placeholder="Type a message" value={text} onChange={(e) => setText(e.target.value)} />
+          <input
+            data-testid="input"
+            placeholder="Type a message"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
           <button data-testid="send" type="submit" disabled={state !== 'open'}>
             Send
           </button>
         </form>
-        {sendError !== null && <p className="error" data-testid="send-error">{sendError}</p>}
+        {sendError !== null && (
+          <p className="error" data-testid="send-error">
+            {sendError}
+          </p>
+        )}
       </section>
 
       <section className="card">

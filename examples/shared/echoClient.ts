@@ -36,9 +36,16 @@ export const echoClient: MinchClient<EchoState, EchoState, never> = {
   handleFrame: (frame, state) => {
     const received = state.received + 1;
     const data = frame.type === 'text' ? frame.data : `(${frame.type} frame)`;
-    return { type: 'ok', state: { ...state, received, frames: [...state.frames, { id: received, data }].slice(-MAX_FRAMES) } };
+    return {
+      type: 'ok',
+      state: { ...state, received, frames: [...state.frames, { id: received, data }].slice(-MAX_FRAMES) },
+    };
   },
-  handleDisconnect: (_reason, attempt, state) => ({ type: 'reconnect', backoff: backoff(attempt, { min: 500 }), state }),
+  handleDisconnect: (_reason, attempt, state) => ({
+    type: 'reconnect',
+    backoff: backoff(attempt, { min: 500 }),
+    state,
+  }),
 };
 
 /** `ws://<this page's host>/echo`, or `wss://` on an https page. */

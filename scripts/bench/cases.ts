@@ -57,7 +57,8 @@ function checkEcho(sent: Payload): (data: unknown) => void {
   const text = typeof sent === 'string';
   return (data) => {
     const d = data as Payload | ArrayBuffer;
-    if ((typeof d === 'string') !== text || sizeOf(d) !== size) throw new Error(`echo mismatch: got ${typeof d} of ${sizeOf(d)}`);
+    if ((typeof d === 'string') !== text || sizeOf(d) !== size)
+      throw new Error(`echo mismatch: got ${typeof d} of ${sizeOf(d)}`);
   };
 }
 
@@ -103,7 +104,13 @@ function exchange(h: Handle, payload: Payload, count: number): Promise<number> {
  * the server on the other core msgs/s may be capped by the server, while CPU
  * per message is the client's own cost whichever side is the bottleneck.
  */
-export function throughput(order: Adapter[], url: string, payload: Payload, count: number, slices: number): Promise<PerClient<{ rate: number; cpuUs: number }>> {
+export function throughput(
+  order: Adapter[],
+  url: string,
+  payload: Payload,
+  count: number,
+  slices: number,
+): Promise<PerClient<{ rate: number; cpuUs: number }>> {
   return withHandles(order, url, async (handles) => {
     const ms = new Map(order.map((a) => [a, 0]));
     const cpu = new Map(order.map((a) => [a, 0]));
@@ -115,12 +122,20 @@ export function throughput(order: Adapter[], url: string, payload: Payload, coun
         cpu.set(a, (cpu.get(a) as number) + used.user + used.system);
       }
     }
-    return new Map(order.map((a) => [a, { rate: count / ((ms.get(a) as number) / 1000), cpuUs: (cpu.get(a) as number) / count }]));
+    return new Map(
+      order.map((a) => [a, { rate: count / ((ms.get(a) as number) / 1000), cpuUs: (cpu.get(a) as number) / count }]),
+    );
   });
 }
 
 /** Ping-pong: one message in flight, `count` round trips per client in slices, each timed with hrtime. p50 and p99 in µs. */
-export function rtt(order: Adapter[], url: string, payload: Payload, count: number, slices: number): Promise<PerClient<{ p50: number; p99: number }>> {
+export function rtt(
+  order: Adapter[],
+  url: string,
+  payload: Payload,
+  count: number,
+  slices: number,
+): Promise<PerClient<{ p50: number; p99: number }>> {
   return withHandles(order, url, async (handles) => {
     const samples = new Map(order.map((a) => [a, [] as number[]]));
     const check = checkEcho(payload);
@@ -146,7 +161,12 @@ export function rtt(order: Adapter[], url: string, payload: Payload, count: numb
         });
       }
     }
-    return new Map(order.map((a) => [a, { p50: quantile(samples.get(a) as number[], 0.5), p99: quantile(samples.get(a) as number[], 0.99) }]));
+    return new Map(
+      order.map((a) => [
+        a,
+        { p50: quantile(samples.get(a) as number[], 0.5), p99: quantile(samples.get(a) as number[], 0.99) },
+      ]),
+    );
   });
 }
 
@@ -157,7 +177,12 @@ export function rtt(order: Adapter[], url: string, payload: Payload, count: numb
  * measured alone. The server lives in another process, so only the client
  * side is counted.
  */
-export async function opens(adapter: Adapter, url: string, count: number, batch: number): Promise<{ ms: number; heapPerConn: number }> {
+export async function opens(
+  adapter: Adapter,
+  url: string,
+  count: number,
+  batch: number,
+): Promise<{ ms: number; heapPerConn: number }> {
   const before = await fullGc();
   const handles: Handle[] = [];
   const t0 = performance.now();
@@ -179,7 +204,12 @@ export async function opens(adapter: Adapter, url: string, count: number, batch:
  * interval between consecutive opens is the time from one kill back to open.
  * `cycles` per client, in slices; returns the median interval in ms.
  */
-export async function reopen(order: Adapter[], url: string, cycles: number, slices: number): Promise<PerClient<number>> {
+export async function reopen(
+  order: Adapter[],
+  url: string,
+  cycles: number,
+  slices: number,
+): Promise<PerClient<number>> {
   const intervals = new Map(order.map((a) => [a, [] as number[]]));
   for (const [k, n] of parts(cycles, slices).entries()) {
     for (const a of rotate(order, k)) {

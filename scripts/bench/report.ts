@@ -19,15 +19,16 @@ export const METRICS: Record<MetricKey, { label: string; unit: string; higherIsB
 };
 
 /** Goals for the Minch actor: a ratio to raw ws, or an absolute value for heap. */
-export const GOALS: { metric: MetricKey; kind: 'ratio' | 'absolute'; op: '>=' | '<='; target: number; text: string }[] = [
-  { metric: 'tput64', kind: 'ratio', op: '>=', target: 0.97, text: '64 B throughput ≥ 0.97× ws' },
-  { metric: 'tput16k', kind: 'ratio', op: '>=', target: 0.97, text: '16 KiB throughput ≥ 0.97× ws' },
-  { metric: 'rttP50', kind: 'ratio', op: '<=', target: 1.05, text: 'RTT p50 ≤ 1.05× ws' },
-  { metric: 'rttP99', kind: 'ratio', op: '<=', target: 1.5, text: 'RTT p99 ≤ 1.5× ws' },
-  { metric: 'heap', kind: 'absolute', op: '<=', target: 5.8, text: 'heap per idle connection ≤ 5.8 KiB' },
-  { metric: 'opens', kind: 'ratio', op: '<=', target: 1.2, text: '1,000 concurrent opens ≤ 1.2× ws (time)' },
-  { metric: 'reopen', kind: 'ratio', op: '<=', target: 1.3, text: 'reopen ≤ 1.3× ws' },
-];
+export const GOALS: { metric: MetricKey; kind: 'ratio' | 'absolute'; op: '>=' | '<='; target: number; text: string }[] =
+  [
+    { metric: 'tput64', kind: 'ratio', op: '>=', target: 0.97, text: '64 B throughput ≥ 0.97× ws' },
+    { metric: 'tput16k', kind: 'ratio', op: '>=', target: 0.97, text: '16 KiB throughput ≥ 0.97× ws' },
+    { metric: 'rttP50', kind: 'ratio', op: '<=', target: 1.05, text: 'RTT p50 ≤ 1.05× ws' },
+    { metric: 'rttP99', kind: 'ratio', op: '<=', target: 1.5, text: 'RTT p99 ≤ 1.5× ws' },
+    { metric: 'heap', kind: 'absolute', op: '<=', target: 5.8, text: 'heap per idle connection ≤ 5.8 KiB' },
+    { metric: 'opens', kind: 'ratio', op: '<=', target: 1.2, text: '1,000 concurrent opens ≤ 1.2× ws (time)' },
+    { metric: 'reopen', kind: 'ratio', op: '<=', target: 1.3, text: 'reopen ≤ 1.3× ws' },
+  ];
 
 /** raw[client][metric] = one value per repetition. */
 export type Raw = Record<string, Partial<Record<MetricKey, number[]>>>;
@@ -47,7 +48,11 @@ export function summarise(raw: Raw, baseline: string): Summary {
     for (const [key, values] of Object.entries(metrics) as [MetricKey, number[]][]) {
       const base = raw[baseline]?.[key] ?? [];
       const ratios = values.map((v, i) => v / (base[i] as number));
-      (out[client] as Record<string, MetricSummary>)[key] = { unit: METRICS[key].unit, ...spread(values), ratio: spread(ratios) };
+      (out[client] as Record<string, MetricSummary>)[key] = {
+        unit: METRICS[key].unit,
+        ...spread(values),
+        ratio: spread(ratios),
+      };
     }
   }
   return out;
@@ -73,7 +78,8 @@ export function checkGoals(s: Summary, client: string): GoalResult[] {
   });
 }
 
-const num = (x: number, digits: number): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const num = (x: number, digits: number): string =>
+  x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const x2 = (r: number): string => `${r.toFixed(2)}×`;
 
 /** One cell: the median value, then (except for the baseline) the median ratio. */
@@ -86,7 +92,9 @@ function cell(m: MetricSummary | undefined, key: MetricKey, isBase: boolean): st
 /** One spread cell: min–max of the value for the baseline, of the ratio for the others. */
 function rangeCell(m: MetricSummary | undefined, key: MetricKey, isBase: boolean): string {
   if (m === undefined) return '–';
-  return isBase ? `${num(m.min, METRICS[key].digits)}–${num(m.max, METRICS[key].digits)}` : `${x2(m.ratio.min)}–${x2(m.ratio.max)}`;
+  return isBase
+    ? `${num(m.min, METRICS[key].digits)}–${num(m.max, METRICS[key].digits)}`
+    : `${x2(m.ratio.min)}–${x2(m.ratio.max)}`;
 }
 
 type Columns = { title: string; keys: MetricKey[] }[];
@@ -108,12 +116,23 @@ const CPU_COLUMNS: Columns = [
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 
-export function markdown(s: Summary, labels: Record<string, string>, baseline: string, goalClient: string, header: string): string {
+export function markdown(
+  s: Summary,
+  labels: Record<string, string>,
+  baseline: string,
+  goalClient: string,
+  header: string,
+): string {
   const clients = Object.keys(s);
-  const headOf = (cols: Columns): string[] => [row(['client', ...cols.map((c) => c.title)]), row(['---', ...cols.map(() => '---')])];
+  const headOf = (cols: Columns): string[] => [
+    row(['client', ...cols.map((c) => c.title)]),
+    row(['---', ...cols.map(() => '---')]),
+  ];
   const head = headOf(COLUMNS);
   const table = (f: typeof cell, cols = COLUMNS): string[] =>
-    clients.map((c) => row([labels[c] ?? c, ...cols.map((col) => col.keys.map((k) => f(s[c]?.[k], k, c === baseline)).join(' / '))]));
+    clients.map((c) =>
+      row([labels[c] ?? c, ...cols.map((col) => col.keys.map((k) => f(s[c]?.[k], k, c === baseline)).join(' / '))]),
+    );
   const both = (m: MetricSummary | undefined, k: MetricKey, isBase: boolean): string =>
     m === undefined ? '–' : `${cell(m, k, isBase)}, ${num(m.min, METRICS[k].digits)}–${num(m.max, METRICS[k].digits)}`;
   const goals = checkGoals(s, goalClient);
@@ -136,8 +155,8 @@ export function markdown(s: Summary, labels: Record<string, string>, baseline: s
     row(['---', '---', '---']),
     ...goals.map((g) => row([g.goal, g.measured, g.met ? 'met' : `**not met** (${(g.miss * 100).toFixed(0)}% off)`])),
     '',
-    'Diagnostic, not a goal: the client process\'s CPU time per echoed message in the throughput cases (`process.cpuUsage`).',
-    'With the echo server on the other core, msgs/s can be capped by the server; CPU per message is the client\'s own cost.',
+    "Diagnostic, not a goal: the client process's CPU time per echoed message in the throughput cases (`process.cpuUsage`).",
+    "With the echo server on the other core, msgs/s can be capped by the server; CPU per message is the client's own cost.",
     '',
     ...headOf(CPU_COLUMNS),
     ...table(both, CPU_COLUMNS),

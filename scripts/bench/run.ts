@@ -53,12 +53,25 @@ type Sizes = typeof warmup;
 type Results = Map<Adapter, Partial<Record<MetricKey, number>>>;
 /** A case runs every client of `order` (already rotated for this repetition). */
 type Case = { id: string; run(order: Adapter[], url: string, n: Sizes, slices: number): Promise<Results> };
-const mapValues = <T>(m: Map<Adapter, T>, f: (v: T) => Partial<Record<MetricKey, number>>): Results => new Map([...m].map(([a, v]) => [a, f(v)]));
+const mapValues = <T>(m: Map<Adapter, T>, f: (v: T) => Partial<Record<MetricKey, number>>): Results =>
+  new Map([...m].map(([a, v]) => [a, f(v)]));
 
 const CASES: Case[] = [
-  { id: 'tput64', run: async (o, url, n, s) => mapValues(await throughput(o, url, text64, n.tput64, s), (r) => ({ tput64: r.rate, cpu64: r.cpuUs })) },
-  { id: 'tput16k', run: async (o, url, n, s) => mapValues(await throughput(o, url, bin16k, n.tput16k, s), (r) => ({ tput16k: r.rate, cpu16k: r.cpuUs })) },
-  { id: 'rtt', run: async (o, url, n, s) => mapValues(await rtt(o, url, text64, n.rtt, s), (r) => ({ rttP50: r.p50, rttP99: r.p99 })) },
+  {
+    id: 'tput64',
+    run: async (o, url, n, s) =>
+      mapValues(await throughput(o, url, text64, n.tput64, s), (r) => ({ tput64: r.rate, cpu64: r.cpuUs })),
+  },
+  {
+    id: 'tput16k',
+    run: async (o, url, n, s) =>
+      mapValues(await throughput(o, url, bin16k, n.tput16k, s), (r) => ({ tput16k: r.rate, cpu16k: r.cpuUs })),
+  },
+  {
+    id: 'rtt',
+    run: async (o, url, n, s) =>
+      mapValues(await rtt(o, url, text64, n.rtt, s), (r) => ({ rttP50: r.p50, rttP99: r.p99 })),
+  },
   {
     id: 'opens',
     // One client at a time (its heap must be measured alone), in the rotated order.
@@ -90,7 +103,9 @@ function machine() {
   const cpus = os.cpus();
   const git = (cmd: string): string => {
     try {
-      return execSync(`git ${cmd}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      return execSync(`git ${cmd}`, { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     } catch {
       return 'unknown';
     }
@@ -114,12 +129,15 @@ function machine() {
 }
 
 async function main(): Promise<void> {
-  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') throw new Error('run with node --expose-gc (npm run bench does)');
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function')
+    throw new Error('run with node --expose-gc (npm run bench does)');
   const facts = machine();
   const started = performance.now();
   const server = await startServer();
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
-  log(`bench: ${quick ? 'quick' : 'full'}, ${config.reps} repetitions, ${clients.length} clients, server at ${server.url}`);
+  log(
+    `bench: ${quick ? 'quick' : 'full'}, ${config.reps} repetitions, ${clients.length} clients, server at ${server.url}`,
+  );
 
   try {
     for (const c of cases) await c.run(clients, server.url, warmup, 1);
@@ -132,8 +150,13 @@ async function main(): Promise<void> {
       for (const c of cases) {
         const line: string[] = [];
         for (const [a, result] of await c.run(order, server.url, config, config.slices)) {
-          for (const [k, v] of Object.entries(result) as [MetricKey, number][]) ((raw[a.id] as Record<string, number[]>)[k] ??= []).push(v);
-          line.push(`${a.id} ${Object.values(result).map((v) => +v.toPrecision(4)).join('/')}`);
+          for (const [k, v] of Object.entries(result) as [MetricKey, number][])
+            ((raw[a.id] as Record<string, number[]>)[k] ??= []).push(v);
+          line.push(
+            `${a.id} ${Object.values(result)
+              .map((v) => +v.toPrecision(4))
+              .join('/')}`,
+          );
         }
         log(`rep ${rep + 1}/${config.reps} ${c.id}: ${line.join(', ')}`);
       }

@@ -85,7 +85,10 @@ export function parseInteger(name: string, raw: string | undefined, min: number)
   if (raw === undefined) return { ok: true, value: undefined };
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > 2_147_483_647) {
-    return fail(`${name} needs a whole number${min > 0 ? ` >= ${min}` : ''} (milliseconds or a count), got ${JSON.stringify(raw)}`);
+    return fail(
+      `${name} needs a whole number${min > 0 ? ` >= ${min}` : ''} (milliseconds or a count), ` +
+        `got ${JSON.stringify(raw)}`,
+    );
   }
   return { ok: true, value: n };
 }
@@ -97,7 +100,8 @@ export function parseHeader(raw: string, which = 1): Result<[string, string]> {
   const name = raw.slice(0, colon).trim();
   const value = raw.slice(colon + 1).trim();
   // The name is not echoed either: a mistyped header may hold a token.
-  if (!TOKEN.test(name)) return fail(`-H #${which}: invalid header name (letters, digits and !#$%&'*+.^_\`|~- only; write "Name: value")`);
+  if (!TOKEN.test(name))
+    return fail(`-H #${which}: invalid header name (letters, digits and !#$%&'*+.^_\`|~- only; write "Name: value")`);
   if (/[\r\n\0]/.test(value)) return fail(`header ${name}: the value must not contain CR, LF or NUL`);
   return { ok: true, value: [name, value] };
 }
@@ -109,7 +113,8 @@ export function checkUrl(raw: string): Result<string> {
   } catch {
     return fail('invalid URL: write it as ws://host:port/path or wss://host/path');
   }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return fail(`invalid URL scheme "${u.protocol}": use ws:// or wss://`);
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    return fail(`invalid URL scheme "${u.protocol}": use ws:// or wss://`);
   if (raw.includes('#')) return fail('invalid URL: a WebSocket URL cannot have a fragment (#...)');
   return { ok: true, value: raw };
 }
@@ -123,11 +128,14 @@ function parseError(err: unknown): string {
   if (unknown) return `unknown option ${unknown[1]}`;
   const option = /^Option '([^']*)'/.exec(message)?.[1];
   if (option !== undefined && /argument is ambiguous/.test(message)) {
-    const long = Object.entries(SPEC).find(([, spec]) => 'short' in spec && `-${spec.short}` === option)?.[0] ?? option.replace(/^-+/, '');
+    const long =
+      Object.entries(SPEC).find(([, spec]) => 'short' in spec && `-${spec.short}` === option)?.[0] ??
+      option.replace(/^-+/, '');
     return `${option} needs a value (for a value starting with "-", write --${long}=-...)`;
   }
   if (option !== undefined && /argument missing/.test(message)) return `${optionName(option)} needs a value`;
-  if (option !== undefined && /does not take an argument/.test(message)) return `${optionName(option)} does not take a value`;
+  if (option !== undefined && /does not take an argument/.test(message))
+    return `${optionName(option)} does not take a value`;
   return (message.split('\n')[0] ?? message).replace(/\.$/, '');
 }
 
@@ -140,17 +148,39 @@ export function parseCliArgs(argv: readonly string[]): Result<CliOptions> {
     return fail(parseError(err));
   }
   const v = parsed.values as {
-    header?: string[]; protocol?: string[]; 'ping-interval'?: string; 'ping-timeout'?: string; 'connect-timeout'?: string;
-    insecure?: boolean; json?: boolean; once?: boolean; 'no-reconnect'?: boolean; 'max-retries'?: string; binary?: string;
-    verbose?: boolean; help?: boolean;
+    header?: string[];
+    protocol?: string[];
+    'ping-interval'?: string;
+    'ping-timeout'?: string;
+    'connect-timeout'?: string;
+    insecure?: boolean;
+    json?: boolean;
+    once?: boolean;
+    'no-reconnect'?: boolean;
+    'max-retries'?: string;
+    binary?: string;
+    verbose?: boolean;
+    help?: boolean;
   };
   const base = {
-    url: null, headers: [], protocols: [], pingIntervalMs: undefined, pingTimeoutMs: undefined, connectTimeoutMs: undefined,
-    insecure: false, json: false, once: false, reconnect: true, maxRetries: null, binary: 'hex', verbose: false,
+    url: null,
+    headers: [],
+    protocols: [],
+    pingIntervalMs: undefined,
+    pingTimeoutMs: undefined,
+    connectTimeoutMs: undefined,
+    insecure: false,
+    json: false,
+    once: false,
+    reconnect: true,
+    maxRetries: null,
+    binary: 'hex',
+    verbose: false,
   } satisfies Omit<CliOptions, 'help'>;
   if (v.help === true) return { ok: true, value: { ...base, help: true } };
 
-  if (parsed.positionals.length > 1) return fail(`expected at most one URL, got ${parsed.positionals.length} arguments`);
+  if (parsed.positionals.length > 1)
+    return fail(`expected at most one URL, got ${parsed.positionals.length} arguments`);
   const rawUrl = parsed.positionals[0];
   const url = rawUrl === undefined ? { ok: true as const, value: null } : checkUrl(rawUrl);
   if (!url.ok) return url;
@@ -162,21 +192,26 @@ export function parseCliArgs(argv: readonly string[]): Result<CliOptions> {
     headers.push(h.value);
   }
   const protocols = v.protocol ?? [];
-  for (const p of protocols) if (!TOKEN.test(p)) return fail(`invalid subprotocol ${JSON.stringify(p)}: use letters, digits and !#$%&'*+.^_\`|~-`);
+  for (const p of protocols)
+    if (!TOKEN.test(p))
+      return fail(`invalid subprotocol ${JSON.stringify(p)}: use letters, digits and !#$%&'*+.^_\`|~-`);
   if (new Set(protocols).size !== protocols.length) return fail('a subprotocol is given twice');
 
   const interval = parseInteger('--ping-interval', v['ping-interval'], 0);
   if (!interval.ok) return interval;
   const timeout = parseInteger('--ping-timeout', v['ping-timeout'], 1);
   if (!timeout.ok) return timeout;
-  if (interval.value === 0 && timeout.value !== undefined) return fail('--ping-timeout has no effect with --ping-interval 0');
+  if (interval.value === 0 && timeout.value !== undefined)
+    return fail('--ping-timeout has no effect with --ping-interval 0');
   const connect = parseInteger('--connect-timeout', v['connect-timeout'], 1);
   if (!connect.ok) return connect;
   const retries = parseInteger('--max-retries', v['max-retries'], 0);
   if (!retries.ok) return retries;
-  if (v['no-reconnect'] === true && retries.value !== undefined) return fail('--no-reconnect and --max-retries cannot be combined');
+  if (v['no-reconnect'] === true && retries.value !== undefined)
+    return fail('--no-reconnect and --max-retries cannot be combined');
   const binary = v.binary ?? 'hex';
-  if (binary !== 'hex' && binary !== 'base64') return fail(`--binary must be hex or base64, got ${JSON.stringify(binary)}`);
+  if (binary !== 'hex' && binary !== 'base64')
+    return fail(`--binary must be hex or base64, got ${JSON.stringify(binary)}`);
 
   return {
     ok: true,
@@ -191,7 +226,7 @@ export function parseCliArgs(argv: readonly string[]): Result<CliOptions> {
       json: v.json === true,
       once: v.once === true,
       reconnect: v['no-reconnect'] !== true,
-      maxRetries: v['no-reconnect'] === true ? 0 : retries.value ?? null,
+      maxRetries: v['no-reconnect'] === true ? 0 : (retries.value ?? null),
       binary,
       verbose: v.verbose === true,
       help: false,

@@ -48,7 +48,12 @@ interface GaveUp {
 /** The Minch client behind `minch`: connect with the CLI's options, report everything, reconnect per --max-retries. */
 export function cliClient(opts: CliOptions, url: string, hooks: Hooks): MinchClient<null, null> {
   return {
-    connect: () => ({ url, headers: opts.headers, protocols: opts.protocols, options: opts.insecure ? { rejectUnauthorized: false } : {} }),
+    connect: () => ({
+      url,
+      headers: opts.headers,
+      protocols: opts.protocols,
+      options: opts.insecure ? { rejectUnauthorized: false } : {},
+    }),
     handleConnect: (response, state) => {
       hooks.opened(response);
       return { type: 'ok', state };
@@ -88,7 +93,9 @@ export function heartbeatOf(opts: CliOptions): HeartbeatOptions | false | undefi
 function stopInfo(reason: unknown): { exitCode: number; reason: string } {
   if (reason === 'normal') return { exitCode: 0, reason: 'normal' };
   const r = reason as Partial<GaveUp> | undefined;
-  return typeof r?.exitCode === 'number' ? { exitCode: r.exitCode, reason: r.message ?? 'stopped' } : { exitCode: 1, reason: JSON.stringify(reason) ?? 'stopped' };
+  return typeof r?.exitCode === 'number'
+    ? { exitCode: r.exitCode, reason: r.message ?? 'stopped' }
+    : { exitCode: 1, reason: JSON.stringify(reason) ?? 'stopped' };
 }
 
 /** Runs one session to its end and returns the exit code. */
@@ -96,7 +103,9 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
   const printer = new Printer(opts.json, io);
   const emit = (event: CliEvent): void => printer.emit(event);
   if (opts.insecure) {
-    const message = '--insecure: TLS certificates are not verified (rejectUnauthorized: false); anyone on the network path can read and change this connection';
+    const message =
+      '--insecure: TLS certificates are not verified (rejectUnauthorized: false); ' +
+      'anyone on the network path can read and change this connection';
     printer.stderr(`! warning: ${message}`);
     if (opts.json) emit({ type: 'warning', message });
   }
@@ -109,8 +118,13 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
     emit({ type: 'info', message: `no URL given: started an embedded echo server on ${url}${drop}` });
   }
   if (opts.headers.length > 0) {
-    if (opts.verbose) for (const [name, value] of opts.headers) emit({ type: 'info', message: `header ${name}: ${value}` });
-    else emit({ type: 'info', message: `headers: ${opts.headers.map(([n]) => n).join(', ')} (values hidden; --verbose shows them)` });
+    if (opts.verbose)
+      for (const [name, value] of opts.headers) emit({ type: 'info', message: `header ${name}: ${value}` });
+    else
+      emit({
+        type: 'info',
+        message: `headers: ${opts.headers.map(([n]) => n).join(', ')} (values hidden; --verbose shows them)`,
+      });
   }
 
   let sent = 0;
@@ -132,7 +146,13 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
     emit,
     opened: (response) => {
       const shown = opts.verbose ? url : (actor.getSnapshot().context.url ?? url);
-      emit({ type: 'state', state: 'open', url: shown, protocol: response.protocol, ...(opts.verbose && { status: response.status, headers: response.headers }) });
+      emit({
+        type: 'state',
+        state: 'open',
+        url: shown,
+        protocol: response.protocol,
+        ...(opts.verbose && { status: response.status, headers: response.headers }),
+      });
       openedOnce = true;
       queuedNotice = false;
       checkOnce();
@@ -171,11 +191,23 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
         const state = stateName(s);
         if (state === 'connecting' && c.url !== null && c.generation !== shownGeneration) {
           shownGeneration = c.generation;
-          emit({ type: 'state', state: 'connecting', url: opts.verbose ? (url as string) : c.url, retry: c.lastDisconnect === null ? 0 : c.attempt });
+          emit({
+            type: 'state',
+            state: 'connecting',
+            url: opts.verbose ? (url as string) : c.url,
+            retry: c.lastDisconnect === null ? 0 : c.attempt,
+          });
         }
         if (state === 'backoff' && c.backoffMs !== null && c.nextAttemptAt !== null && c.nextAttemptAt !== shownNext) {
           shownNext = c.nextAttemptAt;
-          emit({ type: 'state', state: 'backoff', backoffMs: c.backoffMs, nextAttemptAt: c.nextAttemptAt, attempt: c.attempt, reason: c.lastDisconnect });
+          emit({
+            type: 'state',
+            state: 'backoff',
+            backoffMs: c.backoffMs,
+            nextAttemptAt: c.nextAttemptAt,
+            attempt: c.attempt,
+            reason: c.lastDisconnect,
+          });
         }
         if (state === 'closing' && last !== 'closing') emit({ type: 'state', state: 'closing' });
         last = state;
@@ -184,7 +216,12 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
         const s = actor.getSnapshot();
         const info = stopInfo(s.output?.reason);
         const d = s.context.lastDisconnect;
-        emit({ type: 'state', state: 'stopped', ...info, lastClose: d?.type === 'closed' ? { code: d.code, reason: d.reason } : null });
+        emit({
+          type: 'state',
+          state: 'stopped',
+          ...info,
+          lastClose: d?.type === 'closed' ? { code: d.code, reason: d.reason } : null,
+        });
         resolve(info.exitCode);
       },
       error: (err) => {
@@ -208,15 +245,21 @@ export async function runSession(opts: CliOptions, io: SessionIO): Promise<numbe
     }
     sent++;
     emit({ type: 'sent', frame: 'text', length: Buffer.byteLength(line), queued });
-    if (queued && !queuedNotice) emit({ type: 'info', message: 'not connected yet: lines are queued and sent on the next open' });
+    if (queued && !queuedNotice)
+      emit({ type: 'info', message: 'not connected yet: lines are queued and sent on the next open' });
     queuedNotice ||= queued;
   });
   lines.on('close', () => {
     if (finished) return;
     stdinEnded = true;
     if (opts.once) checkOnce();
-    else if (io.stdin.isTTY === true) stop(); // Ctrl-D at a terminal
-    else if (!stopping) emit({ type: 'info', message: 'stdin ended; still listening (Ctrl-C to quit, --once to close after the replies)' });
+    else if (io.stdin.isTTY === true)
+      stop(); // Ctrl-D at a terminal
+    else if (!stopping)
+      emit({
+        type: 'info',
+        message: 'stdin ended; still listening (Ctrl-C to quit, --once to close after the replies)',
+      });
   });
 
   let interrupts = 0;

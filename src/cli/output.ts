@@ -9,10 +9,30 @@ export type Encoding = 'hex' | 'base64';
 
 export type CliEvent =
   | { type: 'state'; state: 'connecting'; url: string; retry: number }
-  | { type: 'state'; state: 'open'; url: string; protocol: string; status?: number; headers?: Record<string, string | string[]> }
-  | { type: 'state'; state: 'backoff'; backoffMs: number; nextAttemptAt: number; attempt: number; reason: DisconnectReason | null }
+  | {
+      type: 'state';
+      state: 'open';
+      url: string;
+      protocol: string;
+      status?: number;
+      headers?: Record<string, string | string[]>;
+    }
+  | {
+      type: 'state';
+      state: 'backoff';
+      backoffMs: number;
+      nextAttemptAt: number;
+      attempt: number;
+      reason: DisconnectReason | null;
+    }
   | { type: 'state'; state: 'closing' }
-  | { type: 'state'; state: 'stopped'; exitCode: number; reason: string; lastClose: { code: number; reason: string } | null }
+  | {
+      type: 'state';
+      state: 'stopped';
+      exitCode: number;
+      reason: string;
+      lastClose: { code: number; reason: string } | null;
+    }
   | { type: 'frame'; frame: 'text'; data: string }
   | { type: 'frame'; frame: 'binary' | 'pong'; length: number; encoding: Encoding; data: string }
   | { type: 'sent'; frame: 'text'; length: number; queued: boolean }
@@ -47,7 +67,12 @@ export function frameEvent(frame: Frame, encoding: Encoding): CliEvent | null {
 }
 
 /** The disconnect event; response headers of a failed upgrade only with --verbose. */
-export function disconnectEvent(reason: DisconnectReason, attempt: number, reconnect: boolean, verbose: boolean): CliEvent {
+export function disconnectEvent(
+  reason: DisconnectReason,
+  attempt: number,
+  reconnect: boolean,
+  verbose: boolean,
+): CliEvent {
   const shown: DisconnectReason = reason.type === 'upgrade_failed' && !verbose ? { ...reason, headers: {} } : reason;
   return { type: 'disconnect', reason: shown, attempt, reconnect };
 }
@@ -91,11 +116,19 @@ export function formatHuman(event: CliEvent): HumanLine | null {
     case 'frame':
       if (event.frame === 'text') return { stream: 'out', text: `< ${event.data}` };
       if (event.frame === 'pong') return { stream: 'out', text: `< [pong]${event.length > 0 ? ` ${event.data}` : ''}` };
-      return { stream: 'out', text: `< [binary ${event.length} byte${event.length === 1 ? '' : 's'}]${event.length > 0 ? ` ${event.data}` : ''}` };
+      return {
+        stream: 'out',
+        text:
+          `< [binary ${event.length} byte${event.length === 1 ? '' : 's'}]` +
+          `${event.length > 0 ? ` ${event.data}` : ''}`,
+      };
     case 'sent':
       return null; // the terminal shows what was typed
     case 'disconnect':
-      return err(`* disconnected: ${describeReason(event.reason)}, attempt ${event.attempt}${event.reconnect ? '' : ', not reconnecting'}`);
+      return err(
+        `* disconnected: ${describeReason(event.reason)}, attempt ${event.attempt}` +
+          `${event.reconnect ? '' : ', not reconnecting'}`,
+      );
     case 'error':
       return err(`! error: ${event.message}`);
     case 'warning':
@@ -108,7 +141,11 @@ export function formatHuman(event: CliEvent): HumanLine | null {
           return err(`* connecting ${event.url}${event.retry > 0 ? ` (retry ${event.retry})` : ''}`);
         case 'open': {
           const head = `* open${event.protocol ? ` (protocol: ${event.protocol})` : ''}`;
-          return err(event.headers === undefined ? head : `${head}\n* response ${event.status ?? 101}:${headerLines(event.headers)}`);
+          return err(
+            event.headers === undefined
+              ? head
+              : `${head}\n* response ${event.status ?? 101}:${headerLines(event.headers)}`,
+          );
         }
         case 'backoff':
           return err(formatCountdown(event.backoffMs));

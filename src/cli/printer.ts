@@ -28,7 +28,12 @@ export class Printer {
     if (line === null) return;
     this.stopCountdown();
     const stream = line.stream === 'out' ? this.streams.stdout : this.streams.stderr;
-    if (event.type === 'state' && event.state === 'backoff' && this.streams.stderr.isTTY === true && event.backoffMs >= 1000) {
+    if (
+      event.type === 'state' &&
+      event.state === 'backoff' &&
+      this.streams.stderr.isTTY === true &&
+      event.backoffMs >= 1000
+    ) {
       // Counts down in place until the next event.
       this.streams.stderr.write(line.text);
       this.pending = line.text;

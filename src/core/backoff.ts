@@ -29,8 +29,14 @@ export const BACKOFF_DEFAULTS = { min: 200, max: 30_000, factor: 2 } as const;
  * @example backoff(3, { min: 100, max: 10_000, factor: 1.5 }) // 520
  */
 export function backoff(attempt: number, options: BackoffOptions = {}): number {
-  const { min = BACKOFF_DEFAULTS.min, max = BACKOFF_DEFAULTS.max, factor = BACKOFF_DEFAULTS.factor, jitter = 0 } = options;
-  if (!Number.isFinite(attempt) || attempt < 0) throw new RangeError(`backoff: attempt must be a number >= 0, got ${attempt}`);
+  const {
+    min = BACKOFF_DEFAULTS.min,
+    max = BACKOFF_DEFAULTS.max,
+    factor = BACKOFF_DEFAULTS.factor,
+    jitter = 0,
+  } = options;
+  if (!Number.isFinite(attempt) || attempt < 0)
+    throw new RangeError(`backoff: attempt must be a number >= 0, got ${attempt}`);
   if (!(min >= 0) || !(max >= 0) || !Number.isFinite(factor)) {
     throw new RangeError('backoff: min and max must be >= 0 and factor a finite number');
   }

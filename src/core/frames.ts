@@ -4,7 +4,7 @@
  * invalid frame is a value (`Left`), never a throw from inside `ws`.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { Frame, FrameInput, SendError } from '../types.js';
+import type { Frame, SendError } from '../types.js';
 import { invalidFrame as invalid } from './errors.js';
 
 /** Control frame payloads are limited to 125 bytes (RFC 6455 §5.5). */
@@ -49,7 +49,10 @@ export function isValidReceivedCloseCode(code: number): boolean {
 }
 
 /** Checks a close code and reason as a client may send them. */
-export function validateClose(code: number | undefined, reason: string | undefined): E.Either<SendError, { code?: number; reason?: string }> {
+export function validateClose(
+  code: number | undefined,
+  reason: string | undefined,
+): E.Either<SendError, { code?: number; reason?: string }> {
   if (code === undefined) {
     if (reason !== undefined && reason !== '') return invalid('a close reason needs a close code');
     return E.right({});
@@ -59,7 +62,9 @@ export function validateClose(code: number | undefined, reason: string | undefin
   }
   if (reason !== undefined && typeof reason !== 'string') return invalid('close reason must be a string');
   if (reason !== undefined && utf8Length(reason) > MAX_CLOSE_REASON_BYTES) {
-    return invalid(`close reason is ${utf8Length(reason)} bytes; at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes are allowed`);
+    return invalid(
+      `close reason is ${utf8Length(reason)} bytes; at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes are allowed`,
+    );
   }
   return E.right(reason === undefined ? { code } : { code, reason });
 }
@@ -90,7 +95,9 @@ export function normalizeFrame(input: unknown): E.Either<SendError, Frame> {
     case 'text':
       return typeof frame.data === 'string' ? E.right(input as Frame) : invalid('text frame data must be a string');
     case 'binary':
-      return frame.data instanceof Uint8Array ? E.right(input as Frame) : invalid('binary frame data must be a Uint8Array');
+      return frame.data instanceof Uint8Array
+        ? E.right(input as Frame)
+        : invalid('binary frame data must be a Uint8Array');
     case 'ping':
     case 'pong': {
       const type = frame.type;

@@ -58,9 +58,11 @@ function checkHeartbeat(hb: unknown, defaults: RuntimeDefaults): E.Either<string
   if (typeof hb !== 'object' || hb === null) return E.left('heartbeat must be { intervalMs, timeoutMs } or false');
   const h = hb as { intervalMs?: unknown; timeoutMs?: unknown; frame?: HeartbeatOptions['frame'] };
   const interval = checkMs('heartbeat.intervalMs', h.intervalMs, NaN);
-  if (E.isLeft(interval) || !(interval.right > 0)) return E.left('heartbeat.intervalMs must be a number of milliseconds > 0');
+  if (E.isLeft(interval) || !(interval.right > 0))
+    return E.left('heartbeat.intervalMs must be a number of milliseconds > 0');
   const timeout = checkMs('heartbeat.timeoutMs', h.timeoutMs, NaN);
-  if (E.isLeft(timeout) || !(timeout.right > 0)) return E.left('heartbeat.timeoutMs must be a number of milliseconds > 0');
+  if (E.isLeft(timeout) || !(timeout.right > 0))
+    return E.left('heartbeat.timeoutMs must be a number of milliseconds > 0');
   const frame = h.frame;
   if (frame !== undefined) {
     const checked = normalizeFrame(frame);
@@ -130,7 +132,14 @@ export const CONNECT_OPTION_KEYS: ReadonlySet<string> = new Set([
   'logger',
 ]);
 
-const OPTIONAL_CALLBACKS = ['init', 'handleConnect', 'handleInfo', 'handleError', 'handleDisconnect', 'terminate'] as const;
+const OPTIONAL_CALLBACKS = [
+  'init',
+  'handleConnect',
+  'handleInfo',
+  'handleError',
+  'handleDisconnect',
+  'terminate',
+] as const;
 
 /** Checks a client object: `connect` and `handleFrame` required, the other callbacks functions if given. */
 export function checkClient(client: unknown): E.Either<string, MinchClient<unknown, unknown, unknown>> {
@@ -172,7 +181,8 @@ export function checkOutbox(outbox: unknown): E.Either<string, OutboxOptions | n
     return E.left('outbox.max must be an integer >= 1');
   }
   const overflow = o.overflow ?? 'reject';
-  if (overflow !== 'reject' && overflow !== 'drop-oldest') return E.left("outbox.overflow must be 'reject' or 'drop-oldest'");
+  if (overflow !== 'reject' && overflow !== 'drop-oldest')
+    return E.left("outbox.overflow must be 'reject' or 'drop-oldest'");
   return E.right({ max: o.max as number, overflow });
 }
 
@@ -189,7 +199,10 @@ export function checkMaxBuffered(value: unknown): E.Either<string, number> {
  * most 123 UTF-8 bytes), with the same message, plus 1001 ("going away"),
  * which a service that shuts down may send (browsers send 1000 instead).
  */
-export function checkCloseOptions(options: { code?: unknown; reason?: unknown }): E.Either<string, { code: number; reason: string }> {
+export function checkCloseOptions(options: {
+  code?: unknown;
+  reason?: unknown;
+}): E.Either<string, { code: number; reason: string }> {
   const code = options.code ?? DEFAULTS.closeCode;
   const reason = options.reason ?? '';
   const checked = validateClose((code === 1001 ? 1000 : code) as number, reason as string);

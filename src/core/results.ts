@@ -42,14 +42,31 @@ const invalid = (callback: CallbackName, message: string): E.Either<MinchError, 
  *
  * @example reduceResult('handleFrame', { type: 'ok', state: 1 }, 0) // Right({ state: 1, effects: [] })
  */
-export function reduceResult<State>(callback: CallbackName, result: unknown, previous: State): E.Either<MinchError, Reduced<State>> {
+export function reduceResult<State>(
+  callback: CallbackName,
+  result: unknown,
+  previous: State,
+): E.Either<MinchError, Reduced<State>> {
   const allowed = allowedResults[callback];
   if (typeof result !== 'object' || result === null || typeof (result as { type?: unknown }).type !== 'string') {
-    return invalid(callback, `${describe(result)}; expected one of { type: ${allowed.map((t) => `'${t}'`).join(' | ')}, ... }`);
+    return invalid(
+      callback,
+      `${describe(result)}; expected one of { type: ${allowed.map((t) => `'${t}'`).join(' | ')}, ... }`,
+    );
   }
-  const r = result as { type: string; state?: State; frames?: unknown; code?: unknown; reason?: unknown; backoff?: unknown };
+  const r = result as {
+    type: string;
+    state?: State;
+    frames?: unknown;
+    code?: unknown;
+    reason?: unknown;
+    backoff?: unknown;
+  };
   if (!allowed.includes(r.type)) {
-    return invalid(callback, `{ type: '${r.type.slice(0, 20)}' }, which it may not; expected ${allowed.map((t) => `'${t}'`).join(' | ')}`);
+    return invalid(
+      callback,
+      `{ type: '${r.type.slice(0, 20)}' }, which it may not; expected ${allowed.map((t) => `'${t}'`).join(' | ')}`,
+    );
   }
   const hasState = 'state' in r;
   if (!hasState && !(callback === 'init' && r.type === 'stop')) {
@@ -64,12 +81,20 @@ export function reduceResult<State>(callback: CallbackName, result: unknown, pre
     case 'close': {
       const code = r.code === undefined ? 1000 : r.code;
       const checked = validateClose(code as number, (r.reason ?? '') as string);
-      if (E.isLeft(checked)) return invalid(callback, `an invalid close: ${checked.left.type === 'invalid_frame' ? checked.left.message : ''}`);
+      if (E.isLeft(checked))
+        return invalid(
+          callback,
+          `an invalid close: ${checked.left.type === 'invalid_frame' ? checked.left.message : ''}`,
+        );
       return E.right({ state, effects: [{ type: 'close', code: code as number, reason: (r.reason ?? '') as string }] });
     }
     case 'reply': {
       const frames = normalizeFrames(r.frames);
-      if (E.isLeft(frames)) return invalid(callback, `an invalid reply: ${frames.left.type === 'invalid_frame' ? frames.left.message : ''}`);
+      if (E.isLeft(frames))
+        return invalid(
+          callback,
+          `an invalid reply: ${frames.left.type === 'invalid_frame' ? frames.left.message : ''}`,
+        );
       return E.map((effects: readonly Effect[]) => ({ state, effects }))(replyEffects(callback, frames.right));
     }
     case 'reconnect': {

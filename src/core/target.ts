@@ -37,7 +37,8 @@ function parseUrl(url: unknown): E.Either<string, URL> {
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     return E.left(`invalid URL scheme "${parsed.protocol}": use ws:// or wss://`);
   }
-  if (parsed.hash || String(url).includes('#')) return E.left('invalid URL: a WebSocket URL cannot have a fragment (#...)');
+  if (parsed.hash || String(url).includes('#'))
+    return E.left('invalid URL: a WebSocket URL cannot have a fragment (#...)');
   return E.right(parsed);
 }
 
@@ -49,12 +50,15 @@ function normalizeHeaders(input: HeadersInput | undefined): E.Either<string, Rec
     : typeof input === 'object' && input !== null
       ? Object.entries(input)
       : [];
-  if (!Array.isArray(input) && (typeof input !== 'object' || input === null)) return E.left('headers must be an object or [name, value] pairs');
+  if (!Array.isArray(input) && (typeof input !== 'object' || input === null))
+    return E.left('headers must be an object or [name, value] pairs');
   for (const pair of pairs) {
     if (!Array.isArray(pair) || pair.length !== 2) return E.left('headers as a list must hold [name, value] pairs');
     const [name, value] = pair as [unknown, unknown];
-    if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return E.left(`invalid header name ${describe(name)}`);
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) return E.left(`header "${name}" must have a string value without CR, LF or NUL`);
+    if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      return E.left(`invalid header name ${describe(name)}`);
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value))
+      return E.left(`header "${name}" must have a string value without CR, LF or NUL`);
     const key = name.toLowerCase();
     const prev = out[key];
     out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
@@ -68,22 +72,34 @@ function normalizeHeaders(input: HeadersInput | undefined): E.Either<string, Rec
  */
 export function resolveTarget(input: unknown): E.Either<string, ResolvedTarget> {
   const target: Partial<ConnectTarget> =
-    typeof input === 'string' || input instanceof URL ? { url: input } : typeof input === 'object' && input !== null ? (input as ConnectTarget) : {};
-  if (target.url === undefined) return E.left(`expected a URL or { url, headers?, protocols?, options? }, got ${describe(input)}`);
+    typeof input === 'string' || input instanceof URL
+      ? { url: input }
+      : typeof input === 'object' && input !== null
+        ? (input as ConnectTarget)
+        : {};
+  if (target.url === undefined)
+    return E.left(`expected a URL or { url, headers?, protocols?, options? }, got ${describe(input)}`);
   const url = parseUrl(target.url);
   if (E.isLeft(url)) return url;
   const headers = normalizeHeaders(target.headers);
   if (E.isLeft(headers)) return headers;
-  const protocols = target.protocols === undefined ? [] : Array.isArray(target.protocols) ? target.protocols : [target.protocols];
+  const protocols =
+    target.protocols === undefined ? [] : Array.isArray(target.protocols) ? target.protocols : [target.protocols];
   if (!protocols.every((p) => typeof p === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p))) {
-    return E.left('protocols must be subprotocol tokens (letters, digits and !#$%&\'*+.^_`|~-)');
+    return E.left("protocols must be subprotocol tokens (letters, digits and !#$%&'*+.^_`|~-)");
   }
   if (new Set(protocols).size !== protocols.length) return E.left('protocols must not repeat a subprotocol');
   if (target.options !== undefined && (typeof target.options !== 'object' || target.options === null)) {
     return E.left('options must be an object of ws client options');
   }
   const href = url.right.href;
-  return E.right({ url: href, headers: headers.right, protocols, options: target.options ?? {}, safeUrl: redactUrl(url.right) });
+  return E.right({
+    url: href,
+    headers: headers.right,
+    protocols,
+    options: target.options ?? {},
+    safeUrl: redactUrl(url.right),
+  });
 }
 
 /** Secrets of a target, to scrub from messages that came from a socket library. */
@@ -119,6 +135,10 @@ export function connectErrorReason(code: unknown, message: string): string {
   if (c === 'ETIMEDOUT') return 'timeout';
   if (c === 'ECONNRESET' || c === 'EPIPE') return 'econnreset';
   if (c === 'EHOSTUNREACH' || c === 'ENETUNREACH') return 'unreachable';
-  if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL)/.test(c) || /certificate|TLS|SSL/i.test(message)) return 'tls';
+  if (
+    /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL)/.test(c) ||
+    /certificate|TLS|SSL/i.test(message)
+  )
+    return 'tls';
   return c ? c.toLowerCase() : 'error';
 }

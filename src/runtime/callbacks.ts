@@ -14,7 +14,16 @@ import { backoff } from '../core/backoff.js';
 import { sendError } from '../core/errors.js';
 import { reduceResult, type Effect } from '../core/results.js';
 import { resolveTarget, type ResolvedTarget } from '../core/target.js';
-import type { CallbackName, DisconnectReason, Frame, Logger, MinchClient, MinchError, Self, SendError } from '../types.js';
+import type {
+  CallbackName,
+  DisconnectReason,
+  Frame,
+  Logger,
+  MinchClient,
+  MinchError,
+  Self,
+  SendError,
+} from '../types.js';
 
 /** What the table needs of the client's runtime. */
 export interface CallbackHost {
@@ -86,7 +95,9 @@ function applyEffect(host: CallbackHost, effect: Effect): void {
       return;
     case 'close':
       if (!host.isOpen) {
-        host.reportError(sendError('a close result was ignored: the client is not connected', { type: 'not_connected' }));
+        host.reportError(
+          sendError('a close result was ignored: the client is not connected', { type: 'not_connected' }),
+        );
         return;
       }
       host.send({ type: 'callback.close', code: effect.code, reason: effect.reason });
@@ -137,7 +148,8 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
     call: (host) => host.client.connect(host.state, host.self),
     done(host, result, generation) {
       const target = resolveTarget(result);
-      if (E.isLeft(target)) return { type: 'invalid_result', callback: 'connect', message: `connect returned ${target.left}` };
+      if (E.isLeft(target))
+        return { type: 'invalid_result', callback: 'connect', message: `connect returned ${target.left}` };
       host.useTarget(target.right, generation as number);
       host.send({ type: 'callback.target', generation: generation as number, url: target.right.safeUrl });
       return undefined;
@@ -178,7 +190,8 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
   handleDisconnect: {
     ...handler('handleDisconnect', (host, reason, attempt) => {
       const c = host.client;
-      if (c.handleDisconnect === undefined) return { type: 'reconnect', backoff: backoff(attempt as number), state: host.state };
+      if (c.handleDisconnect === undefined)
+        return { type: 'reconnect', backoff: backoff(attempt as number), state: host.state };
       return c.handleDisconnect(reason as DisconnectReason, attempt as number, host.state, host.self);
     }),
     // The default decision applies: reconnect after backoff(attempt).

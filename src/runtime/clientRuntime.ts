@@ -199,7 +199,9 @@ export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner 
         return E.left({ type: 'outbox_full', message: `the outbox holds ${options.max} frames already` });
       }
       const dropped = this.outbox.shift() as Frame;
-      this.reportError(sendError(`a queued ${dropped.type} frame was dropped: the outbox was full`, { type: 'not_connected' }));
+      this.reportError(
+        sendError(`a queued ${dropped.type} frame was dropped: the outbox was full`, { type: 'not_connected' }),
+      );
     }
     if (this.outbox === NO_FRAMES) this.outbox = [];
     this.outbox.push(frame);
@@ -252,8 +254,10 @@ export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner 
 
   opened(protocol: string): void {
     const upgrade = this.response;
-    // The upgrade headers are the handshake's: an idle connection does not keep them.
+    // The upgrade headers and the target (URL, headers, options) are the handshake's: an idle
+    // connection keeps neither. Socket errors after open carry no URL or header to scrub.
     this.response = null;
+    this.target = null;
     this.isOpen = true;
     const ws = this.ws as WebSocket;
     for (const frame of this.outbox.splice(0)) {

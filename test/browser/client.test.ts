@@ -5,7 +5,17 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { either as E } from 'fp-ts';
-import { close, connect, createMinchActor, receiveFrame, sendFrame, sendInfo, stateName, type Frame, type MinchActor } from '../../src/index.js';
+import {
+  close,
+  connect,
+  createMinchActor,
+  receiveFrame,
+  sendFrame,
+  sendInfo,
+  stateName,
+  type Frame,
+  type MinchActor,
+} from '../../src/index.js';
 import { Recorder } from '../helpers/recorder.js';
 import { spyClient } from '../helpers/spyClient.js';
 
@@ -28,7 +38,12 @@ const actors: MinchActor[] = [];
 function start(actor: MinchActor): { actor: MinchActor; states: Recorder<SnapshotEvent> } {
   const states = new Recorder<SnapshotEvent>();
   const record = (s: Snapshot): void =>
-    states.push({ value: stateName(s), status: s.status, backoffMs: s.context.backoffMs, nextAttemptAt: s.context.nextAttemptAt });
+    states.push({
+      value: stateName(s),
+      status: s.status,
+      backoffMs: s.context.backoffMs,
+      nextAttemptAt: s.context.nextAttemptAt,
+    });
   actor.subscribe({ next: record, complete: () => record(actor.getSnapshot()) });
   actors.push(actor);
   actor.start();
@@ -71,7 +86,9 @@ describe('the client actor in Chromium', () => {
   });
 
   it('reports a server drop as closed 1006, backs off, then reconnects', async () => {
-    const spy = spyClient(dropUrl, { handleDisconnect: (_reason, _attempt, state) => ({ type: 'reconnect', backoff: 50, state }) });
+    const spy = spyClient(dropUrl, {
+      handleDisconnect: (_reason, _attempt, state) => ({ type: 'reconnect', backoff: 50, state }),
+    });
     const { actor, states } = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
 
@@ -96,7 +113,9 @@ describe('the client actor in Chromium', () => {
   });
 
   it("reports the server's close code and reason: closed 4001 'go away'", async () => {
-    const spy = spyClient(closeUrl, { handleDisconnect: (_reason, _attempt, state) => ({ type: 'stop', reason: 'normal', state }) });
+    const spy = spyClient(closeUrl, {
+      handleDisconnect: (_reason, _attempt, state) => ({ type: 'stop', reason: 'normal', state }),
+    });
     const { actor, states } = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');
     const disconnect = await spy.on('handleDisconnect');
@@ -154,13 +173,17 @@ describe('the client actor in Chromium', () => {
 
   it('throws from createMinchActor when a heartbeat has no frame (browsers cannot ping)', () => {
     const spy = spyClient(echoUrl);
-    expect(() => createMinchActor(spy.client, null, { heartbeat: { intervalMs: 50, timeoutMs: 1000 } })).toThrow(/frame/);
+    expect(() => createMinchActor(spy.client, null, { heartbeat: { intervalMs: 50, timeoutMs: 1000 } })).toThrow(
+      /frame/,
+    );
   });
 
   it('runs an application-level heartbeat: the frame is sent, its echo counts as alive, no disconnect', async () => {
     const spy = spyClient(echoUrl);
     const { actor } = start(
-      createMinchActor(spy.client, null, { heartbeat: { intervalMs: 50, timeoutMs: 1000, frame: { type: 'text', data: 'hb' } } }),
+      createMinchActor(spy.client, null, {
+        heartbeat: { intervalMs: 50, timeoutMs: 1000, frame: { type: 'text', data: 'hb' } },
+      }),
     );
     await spy.on('handleConnect');
     // The second probe is only sent once the first one's timeout window has passed without a disconnect.
@@ -170,7 +193,7 @@ describe('the client actor in Chromium', () => {
     expect(stateName(actor.getSnapshot())).toBe('open');
   });
 
-  it("goes offline on window 'offline' (no retry, even with backoff 0) and reconnects at once on 'online'", async () => {
+  it("goes offline on 'offline' (no retry, even with backoff 0) and reconnects at once on 'online'", async () => {
     const spy = spyClient(echoUrl); // handleDisconnect answers reconnect with backoff 0
     const { actor, states } = start(createMinchActor(spy.client, null));
     await spy.on('handleConnect');

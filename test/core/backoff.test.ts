@@ -158,7 +158,10 @@ describe('nextAttempt', () => {
     const seen: number[] = [];
     let attempt = 0;
     for (const o of outcomes) {
-      attempt = o === 'refused' ? nextAttempt(attempt, false, 0, minUptimeMs) : nextAttempt(attempt, true, uptimeMs, minUptimeMs);
+      attempt =
+        o === 'refused'
+          ? nextAttempt(attempt, false, 0, minUptimeMs)
+          : nextAttempt(attempt, true, uptimeMs, minUptimeMs);
       seen.push(attempt);
     }
     return seen;
@@ -169,9 +172,12 @@ describe('nextAttempt', () => {
     ['open, drop, refused, refused, open, drop', ['open-drop', 'refused', 'refused', 'open-drop'], [1, 2, 3, 1]],
     ['refused ×3, open, drop, refused', ['refused', 'refused', 'refused', 'open-drop', 'refused'], [1, 2, 3, 1, 2]],
     ['open, drop repeatedly', ['open-drop', 'open-drop', 'open-drop'], [1, 1, 1]],
-  ] as Array<[string, Outcome[], number[]]>)('docs/behaviour.md §4.2 sequence %s gives attempts %j (minUptimeMs 0)', (_name, outcomes, expected) => {
-    expect(run(outcomes)).toEqual(expected);
-  });
+  ] as Array<[string, Outcome[], number[]]>)(
+    'docs/behaviour.md §4.2 sequence %s gives attempts %j (minUptimeMs 0)',
+    (_name, outcomes, expected) => {
+      expect(run(outcomes)).toEqual(expected);
+    },
+  );
 
   it.each([
     // previous, opened, uptimeMs, minUptimeMs, expected

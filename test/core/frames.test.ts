@@ -65,12 +65,25 @@ describe('isSendableCloseCode', () => {
     expect(isSendableCloseCode(code)).toBe(true);
   });
 
-  it.each([999, 1001, 1002, 1003, 1005, 1006, 1011, 1015, 2999, 5000, 1000.5, 0, -1000, Number.NaN, Number.POSITIVE_INFINITY])(
-    'a client may not send %d',
-    (code) => {
-      expect(isSendableCloseCode(code)).toBe(false);
-    },
-  );
+  it.each([
+    999,
+    1001,
+    1002,
+    1003,
+    1005,
+    1006,
+    1011,
+    1015,
+    2999,
+    5000,
+    1000.5,
+    0,
+    -1000,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+  ])('a client may not send %d', (code) => {
+    expect(isSendableCloseCode(code)).toBe(false);
+  });
 });
 
 describe('isValidReceivedCloseCode', () => {
@@ -81,9 +94,12 @@ describe('isValidReceivedCloseCode', () => {
     },
   );
 
-  it.each([999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 1000.5, 0, Number.NaN])('a server may not send %d', (code) => {
-    expect(isValidReceivedCloseCode(code)).toBe(false);
-  });
+  it.each([999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 1000.5, 0, Number.NaN])(
+    'a server may not send %d',
+    (code) => {
+      expect(isValidReceivedCloseCode(code)).toBe(false);
+    },
+  );
 });
 
 describe('validateClose', () => {
@@ -119,7 +135,11 @@ describe('normalizeFrame', () => {
       ['a text frame', { type: 'text', data: 'hello' }, { type: 'text', data: 'hello' }],
       ['an empty text frame', { type: 'text', data: '' }, { type: 'text', data: '' }],
       ['a binary frame', { type: 'binary', data }, { type: 'binary', data }],
-      ['an empty binary frame', { type: 'binary', data: new Uint8Array(0) }, { type: 'binary', data: new Uint8Array(0) }],
+      [
+        'an empty binary frame',
+        { type: 'binary', data: new Uint8Array(0) },
+        { type: 'binary', data: new Uint8Array(0) },
+      ],
       ['a ping without data', { type: 'ping' }, { type: 'ping' }],
       ['a pong without data', { type: 'pong' }, { type: 'pong' }],
       ['a ping with 125 bytes', { type: 'ping', data: bytes(125) }, { type: 'ping', data: bytes(125) }],
@@ -127,7 +147,11 @@ describe('normalizeFrame', () => {
       ['a ping with 0 bytes', { type: 'ping', data: new Uint8Array(0) }, { type: 'ping', data: new Uint8Array(0) }],
       ['a close without code', { type: 'close' }, { type: 'close' }],
       ['a close with code 1000', { type: 'close', code: 1000 }, { type: 'close', code: 1000 }],
-      ['a close with code 3000 and reason', { type: 'close', code: 3000, reason: 'bye' }, { type: 'close', code: 3000, reason: 'bye' }],
+      [
+        'a close with code 3000 and reason',
+        { type: 'close', code: 3000, reason: 'bye' },
+        { type: 'close', code: 3000, reason: 'bye' },
+      ],
       ['a close with code 4999', { type: 'close', code: 4999 }, { type: 'close', code: 4999 }],
       [
         'a close with a 123-byte ASCII reason',
@@ -241,7 +265,14 @@ describe('normalizeFrames', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a list with one invalid frame', [{ type: 'text', data: 'ok' }, { type: 'binary', data: 'no' }], 'Uint8Array'],
+    [
+      'a list with one invalid frame',
+      [
+        { type: 'text', data: 'ok' },
+        { type: 'binary', data: 'no' },
+      ],
+      'Uint8Array',
+    ],
     ['a list holding null', ['ping', null], 'frame'],
     ['a single invalid frame', { type: 'ping', data: bytes(200) }, '125'],
     ['undefined', undefined, 'frame'],

@@ -37,7 +37,11 @@ describe('allowedResults', () => {
 describe.each(MAY_REPLY)('reduceResult for %s', (callback) => {
   it.each<[string, unknown, Reduced<unknown>]>([
     ['ok keeps the new state, no effects', { type: 'ok', state: NEXT }, { state: NEXT, effects: [] }],
-    ['ok with an explicit undefined state keeps it', { type: 'ok', state: undefined }, { state: undefined, effects: [] }],
+    [
+      'ok with an explicit undefined state keeps it',
+      { type: 'ok', state: undefined },
+      { state: undefined, effects: [] },
+    ],
     [
       'reply with a single frame sends it',
       { type: 'reply', frames: { type: 'text', data: 'hi' }, state: NEXT },
@@ -45,10 +49,25 @@ describe.each(MAY_REPLY)('reduceResult for %s', (callback) => {
     ],
     [
       'reply with an array sends all, in order',
-      { type: 'reply', frames: [{ type: 'text', data: 'a' }, { type: 'binary', data: new Uint8Array([1, 2]) }], state: NEXT },
+      {
+        type: 'reply',
+        frames: [
+          { type: 'text', data: 'a' },
+          { type: 'binary', data: new Uint8Array([1, 2]) },
+        ],
+        state: NEXT,
+      },
       {
         state: NEXT,
-        effects: [{ type: 'send', frames: [{ type: 'text', data: 'a' }, { type: 'binary', data: new Uint8Array([1, 2]) }] }],
+        effects: [
+          {
+            type: 'send',
+            frames: [
+              { type: 'text', data: 'a' },
+              { type: 'binary', data: new Uint8Array([1, 2]) },
+            ],
+          },
+        ],
       },
     ],
     [
@@ -61,10 +80,21 @@ describe.each(MAY_REPLY)('reduceResult for %s', (callback) => {
       { type: 'reply', frames: { type: 'ping', data: 'hi' }, state: NEXT },
       { state: NEXT, effects: [{ type: 'send', frames: [{ type: 'ping', data: new Uint8Array([104, 105]) }] }] },
     ],
-    ['reply with an empty array has no effects', { type: 'reply', frames: [], state: NEXT }, { state: NEXT, effects: [] }],
+    [
+      'reply with an empty array has no effects',
+      { type: 'reply', frames: [], state: NEXT },
+      { state: NEXT, effects: [] },
+    ],
     [
       'reply ending with a close frame sends the frames before it, then closes',
-      { type: 'reply', frames: [{ type: 'text', data: 'bye' }, { type: 'close', code: 3001, reason: 'done' }], state: NEXT },
+      {
+        type: 'reply',
+        frames: [
+          { type: 'text', data: 'bye' },
+          { type: 'close', code: 3001, reason: 'done' },
+        ],
+        state: NEXT,
+      },
       {
         state: NEXT,
         effects: [
@@ -136,11 +166,34 @@ describe.each(MAY_REPLY)('reduceResult for %s', (callback) => {
     ["the string 'ok'", 'ok', 'ok'],
     ['an object without type', { state: NEXT }, 'ok'],
     ['an object with a numeric type', { type: 1, state: NEXT }, 'ok'],
-    ['reply containing an invalid frame', { type: 'reply', frames: [{ type: 'text', data: 'a' }, { type: 'text', data: 42 }], state: NEXT }, 'string'],
-    ['reply with an oversize ping', { type: 'reply', frames: { type: 'ping', data: new Uint8Array(126) }, state: NEXT }, '125'],
+    [
+      'reply containing an invalid frame',
+      {
+        type: 'reply',
+        frames: [
+          { type: 'text', data: 'a' },
+          { type: 'text', data: 42 },
+        ],
+        state: NEXT,
+      },
+      'string',
+    ],
+    [
+      'reply with an oversize ping',
+      { type: 'reply', frames: { type: 'ping', data: new Uint8Array(126) }, state: NEXT },
+      '125',
+    ],
     ['reply without frames', { type: 'reply', state: NEXT }, 'frame'],
-    ['reply with frames after a close frame', { type: 'reply', frames: ['close', { type: 'text', data: 'late' }], state: NEXT }, 'after a close'],
-    ['reply with a close frame carrying code 1001', { type: 'reply', frames: [{ type: 'close', code: 1001 }], state: NEXT }, '3000'],
+    [
+      'reply with frames after a close frame',
+      { type: 'reply', frames: ['close', { type: 'text', data: 'late' }], state: NEXT },
+      'after a close',
+    ],
+    [
+      'reply with a close frame carrying code 1001',
+      { type: 'reply', frames: [{ type: 'close', code: 1001 }], state: NEXT },
+      '3000',
+    ],
     ['close with code 1001', { type: 'close', code: 1001, state: NEXT }, '3000'],
     ['close with code 1005', { type: 'close', code: 1005, state: NEXT }, '3000'],
     ['close with code 5000', { type: 'close', code: 5000, state: NEXT }, '3000'],

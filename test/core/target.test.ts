@@ -1,6 +1,13 @@
 import { either as E } from 'fp-ts';
 import { describe, expect, it } from 'vitest';
-import { connectErrorReason, redactUrl, resolveTarget, scrub, secretsOf, type ResolvedTarget } from '../../src/core/target.js';
+import {
+  connectErrorReason,
+  redactUrl,
+  resolveTarget,
+  scrub,
+  secretsOf,
+  type ResolvedTarget,
+} from '../../src/core/target.js';
 
 // Canary secrets: they must never show up in a message, a safe URL or scrubbed text.
 const PASSWORD = 'hunter2';
@@ -21,13 +28,23 @@ const left = (r: E.Either<string, ResolvedTarget>): string => {
 describe('resolveTarget: URLs', () => {
   it.each<[string, unknown, string, string]>([
     ['a ws:// string', 'ws://example.com/socket', 'ws://example.com/socket', 'ws://example.com/socket'],
-    ['a wss:// string with a port', 'wss://example.com:9443/a/b', 'wss://example.com:9443/a/b', 'wss://example.com:9443/a/b'],
+    [
+      'a wss:// string with a port',
+      'wss://example.com:9443/a/b',
+      'wss://example.com:9443/a/b',
+      'wss://example.com:9443/a/b',
+    ],
     ['a bare host (path normalised to /)', 'ws://example.com', 'ws://example.com/', 'ws://example.com/'],
     ['an upper-case scheme and host', 'WS://Example.COM/X', 'ws://example.com/X', 'ws://example.com/X'],
     ['an IPv6 host', 'wss://[::1]:9000/x', 'wss://[::1]:9000/x', 'wss://[::1]:9000/x'],
     ['a URL object', new URL('wss://example.com/s'), 'wss://example.com/s', 'wss://example.com/s'],
     ['{ url } with a string', { url: 'ws://localhost:1234/' }, 'ws://localhost:1234/', 'ws://localhost:1234/'],
-    ['{ url } with a URL object', { url: new URL('ws://localhost:1234/x') }, 'ws://localhost:1234/x', 'ws://localhost:1234/x'],
+    [
+      '{ url } with a URL object',
+      { url: new URL('ws://localhost:1234/x') },
+      'ws://localhost:1234/x',
+      'ws://localhost:1234/x',
+    ],
     [
       'a URL with user-info and a query (kept for connecting, redacted in safeUrl)',
       SECRET_URL,
@@ -73,10 +90,36 @@ describe('resolveTarget: URLs', () => {
 
 describe('resolveTarget: headers', () => {
   it.each<[string, unknown, Record<string, string | string[]>]>([
-    ['an object, names lower-cased', { Authorization: 'Bearer x', 'X-Trace': '1' }, { authorization: 'Bearer x', 'x-trace': '1' }],
-    ['[name, value] pairs, names lower-cased', [['Authorization', 'Bearer x'], ['X-Trace', '1']], { authorization: 'Bearer x', 'x-trace': '1' }],
-    ['duplicate pairs combined into an array, in order', [['X-A', '1'], ['x-a', '2']], { 'x-a': ['1', '2'] }],
-    ['three duplicates combined into one array', [['X-A', '1'], ['x-a', '2'], ['X-a', '3']], { 'x-a': ['1', '2', '3'] }],
+    [
+      'an object, names lower-cased',
+      { Authorization: 'Bearer x', 'X-Trace': '1' },
+      { authorization: 'Bearer x', 'x-trace': '1' },
+    ],
+    [
+      '[name, value] pairs, names lower-cased',
+      [
+        ['Authorization', 'Bearer x'],
+        ['X-Trace', '1'],
+      ],
+      { authorization: 'Bearer x', 'x-trace': '1' },
+    ],
+    [
+      'duplicate pairs combined into an array, in order',
+      [
+        ['X-A', '1'],
+        ['x-a', '2'],
+      ],
+      { 'x-a': ['1', '2'] },
+    ],
+    [
+      'three duplicates combined into one array',
+      [
+        ['X-A', '1'],
+        ['x-a', '2'],
+        ['X-a', '3'],
+      ],
+      { 'x-a': ['1', '2', '3'] },
+    ],
     ['object keys differing only in case combined', { 'X-A': '1', 'x-a': '2' }, { 'x-a': ['1', '2'] }],
     ['an empty value', { 'X-Empty': '' }, { 'x-empty': '' }],
     ['an empty object', {}, {}],
@@ -138,10 +181,18 @@ describe('resolveTarget: protocols and options', () => {
 
 describe('redactUrl', () => {
   it.each<[string, string | URL, string]>([
-    ['user-info and query', `wss://alice:${PASSWORD}@example.com/a/b?token=${TOKEN}`, 'wss://example.com/a/b?<redacted>'],
+    [
+      'user-info and query',
+      `wss://alice:${PASSWORD}@example.com/a/b?token=${TOKEN}`,
+      'wss://example.com/a/b?<redacted>',
+    ],
     ['user-info with a port', `ws://alice:${PASSWORD}@example.com:8080/x`, 'ws://example.com:8080/x'],
     ['a username only', `ws://${TOKEN}@example.com/`, 'ws://example.com/'],
-    ['several query values and a fragment', `ws://example.com/p?a=1&token=${TOKEN}#${PASSWORD}`, 'ws://example.com/p?<redacted>'],
+    [
+      'several query values and a fragment',
+      `ws://example.com/p?a=1&token=${TOKEN}#${PASSWORD}`,
+      'ws://example.com/p?<redacted>',
+    ],
     ['a URL object', new URL(`wss://alice:${PASSWORD}@example.com/?token=${TOKEN}`), 'wss://example.com/?<redacted>'],
     ['nothing secret', 'ws://localhost:1234/echo', 'ws://localhost:1234/echo'],
     ['an unparseable string', `not a url ${PASSWORD} ${TOKEN}`, '<invalid url>'],
@@ -163,16 +214,26 @@ describe('secretsOf and scrub', () => {
   const secrets = secretsOf(target);
 
   it('lists user name, password, query values and header values, longest first', () => {
-    expect(secrets).toEqual(expect.arrayContaining(['alice', PASSWORD, TOKEN, 'a b c', 'Bearer s3cr3t-value', 'sid=c00kie']));
+    expect(secrets).toEqual(
+      expect.arrayContaining(['alice', PASSWORD, TOKEN, 'a b c', 'Bearer s3cr3t-value', 'sid=c00kie']),
+    );
     for (let i = 1; i < secrets.length; i++) expect(secrets[i - 1]!.length).toBeGreaterThanOrEqual(secrets[i]!.length);
   });
 
   it.each<[string, string, string]>([
-    ['the full URL', `connect ECONNREFUSED ${target.url}`, 'connect ECONNREFUSED ws://<redacted>:<redacted>@example.com/?<redacted>'],
+    [
+      'the full URL',
+      `connect ECONNREFUSED ${target.url}`,
+      'connect ECONNREFUSED ws://<redacted>:<redacted>@example.com/?<redacted>',
+    ],
     ['a bare password', `bad password ${PASSWORD}!`, 'bad password <redacted>!'],
     ['a query value', `token ${TOKEN} expired`, 'token <redacted> expired'],
     ['a decoded query value', 'saw note a b c', 'saw note <redacted>'],
-    ['a header value', 'header Authorization: Bearer s3cr3t-value rejected', 'header Authorization: <redacted> rejected'],
+    [
+      'a header value',
+      'header Authorization: Bearer s3cr3t-value rejected',
+      'header Authorization: <redacted> rejected',
+    ],
     ['a repeated secret', `${TOKEN}/${TOKEN}`, '<redacted>/<redacted>'],
     ['nothing secret', 'socket hang up', 'socket hang up'],
   ])('scrub replaces %s with <redacted>', (_name, message, expected) => {
@@ -188,7 +249,15 @@ describe('secretsOf and scrub', () => {
   });
 
   it('collects every value of a combined (repeated) header', () => {
-    const t = right(resolveTarget({ url: 'ws://example.com/', headers: [['X-Key', 'first-key'], ['x-key', 'second-key']] }));
+    const t = right(
+      resolveTarget({
+        url: 'ws://example.com/',
+        headers: [
+          ['X-Key', 'first-key'],
+          ['x-key', 'second-key'],
+        ],
+      }),
+    );
     expect(secretsOf(t)).toEqual(expect.arrayContaining(['first-key', 'second-key']));
     expect(scrub('first-key second-key', secretsOf(t))).toBe('<redacted> <redacted>');
   });

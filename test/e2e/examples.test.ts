@@ -25,7 +25,15 @@ const outputDir = join(root, 'test-output');
 /** Debian's Chromium; Playwright must never download a browser of its own. */
 const launchOptions = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 };
 
 /**
@@ -60,10 +68,17 @@ afterAll(async () => {
 });
 
 /** The development build of React: StrictMode mounts, unmounts and remounts every effect. */
-const reactDevelopment: InlineConfig = { mode: 'development', define: { 'process.env.NODE_ENV': JSON.stringify('development') } };
+const reactDevelopment: InlineConfig = {
+  mode: 'development',
+  define: { 'process.env.NODE_ENV': JSON.stringify('development') },
+};
 
 /** Builds a Vite app into test-output/e2e-build/<name> and serves it with `preview()` on 127.0.0.1. */
-async function buildAndPreview(name: string, config: InlineConfig, minify: boolean): Promise<{ server: PreviewServer; base: string }> {
+async function buildAndPreview(
+  name: string,
+  config: InlineConfig,
+  minify: boolean,
+): Promise<{ server: PreviewServer; base: string }> {
   const outDir = join(outputDir, 'e2e-build', name);
   await build({ ...config, logLevel: 'warn', build: { outDir, emptyOutDir: true, minify } });
   const server = await preview({
@@ -107,7 +122,11 @@ describe.each(['react', 'svelte'] as const)('the %s example', (name) => {
 
   beforeAll(async () => {
     const configFile = join(root, 'examples', name, 'vite.config.ts');
-    ({ server, base } = await buildAndPreview(name, { configFile, ...(name === 'react' && reactDevelopment) }, name !== 'react'));
+    ({ server, base } = await buildAndPreview(
+      name,
+      { configFile, ...(name === 'react' && reactDevelopment) },
+      name !== 'react',
+    ));
   }, 20_000);
 
   afterAll(async () => {
@@ -146,7 +165,8 @@ describe.each(['react', 'svelte'] as const)('the %s example', (name) => {
         { timeout: 5_000, polling: 'raf' },
       );
       expect(await countdown.jsonValue()).toMatch(/^in 0\.\d s/);
-      await page.screenshot({ path: join(outputDir, `e2e-${name}-backoff.png`) }).catch(() => {}); // best effort: backoff lasts 500 ms
+      // Best effort: backoff lasts 500 ms.
+      await page.screenshot({ path: join(outputDir, `e2e-${name}-backoff.png`) }).catch(() => {});
       await expect(page.getByTestId('last-disconnect').textContent()).resolves.toBe('closed 1006');
 
       await waitForState(page, 'open', 5_000);
@@ -187,10 +207,11 @@ describe('useMinch under StrictMode (test page)', () => {
     await server?.close();
   });
 
-  const counts = (page: Page) => page.evaluate(() => (window as unknown as { __counts: { inits: number; terminates: number } }).__counts);
+  const counts = (page: Page) =>
+    page.evaluate(() => (window as unknown as { __counts: { inits: number; terminates: number } }).__counts);
   const connections = () => getJson<Counts>(base + '/__connections');
 
-  it('starts one client per mounted component, closes it on a real unmount, and restarts it after <Activity> hides and shows it', async () => {
+  it('runs one client per mounted component, closes it on unmount, restarts it after <Activity>', async () => {
     const page = await browser!.newPage();
     const errors = watchErrors(page);
     try {
@@ -206,7 +227,11 @@ describe('useMinch under StrictMode (test page)', () => {
 
       // A real unmount closes the client: terminate runs once and the server sees the socket close.
       await page.getByTestId('toggle').click({ timeout: 5_000 });
-      await page.waitForFunction(() => (window as unknown as { __counts: { terminates: number } }).__counts.terminates === 1, undefined, { timeout: 5_000 });
+      await page.waitForFunction(
+        () => (window as unknown as { __counts: { terminates: number } }).__counts.terminates === 1,
+        undefined,
+        { timeout: 5_000 },
+      );
       await expect.poll(connections, { timeout: 5_000 }).toEqual({ upgrades: 1, open: 0 });
 
       // Mounting again starts a new client.
@@ -217,7 +242,11 @@ describe('useMinch under StrictMode (test page)', () => {
 
       // <Activity mode="hidden"> unmounts the effects but keeps the component: the client is closed…
       await page.getByTestId('activity').click({ timeout: 5_000 });
-      await page.waitForFunction(() => (window as unknown as { __counts: { terminates: number } }).__counts.terminates === 2, undefined, { timeout: 5_000 });
+      await page.waitForFunction(
+        () => (window as unknown as { __counts: { terminates: number } }).__counts.terminates === 2,
+        undefined,
+        { timeout: 5_000 },
+      );
       await expect.poll(connections, { timeout: 5_000 }).toEqual({ upgrades: 2, open: 0 });
       // …and shown again, it gets a new one.
       await page.getByTestId('activity').click({ timeout: 5_000 });

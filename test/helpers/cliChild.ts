@@ -29,7 +29,10 @@ export function killAll(): void {
 }
 
 export function runCli(args: string[], { limitMs = 10_000 }: { limitMs?: number } = {}): CliChild {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   live.add(proc);
   let out = '';
   let err = '';
@@ -47,12 +50,14 @@ export function runCli(args: string[], { limitMs = 10_000 }: { limitMs?: number 
       clearTimeout(timer);
       live.delete(proc);
       notify();
-      if (killedAtLimit) reject(new Error(`minch ${args.join(' ')} was killed after ${limitMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
+      if (killedAtLimit)
+        reject(new Error(`minch ${args.join(' ')} was killed after ${limitMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
       else resolve(code);
     });
   });
   exited.catch(() => {});
-  const count = (s: string, p: RegExp): number => (s.match(new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`)) ?? []).length;
+  const count = (s: string, p: RegExp): number =>
+    (s.match(new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`)) ?? []).length;
   return {
     proc,
     stdout: () => out,
@@ -68,7 +73,9 @@ export function runCli(args: string[], { limitMs = 10_000 }: { limitMs?: number 
             resolve();
           } else if (proc.exitCode !== null || proc.signalCode !== null) {
             listeners.delete(check);
-            reject(new Error(`minch exited before ${stream} matched ${pattern} ${times}x\nstdout:\n${out}\nstderr:\n${err}`));
+            reject(
+              new Error(`minch exited before ${stream} matched ${pattern} ${times}x\nstdout:\n${out}\nstderr:\n${err}`),
+            );
           }
         };
         listeners.add(check);

@@ -4,7 +4,15 @@
  * the process would not exit by itself.
  * Usage: node --import tsx test/helpers/leakChild.ts <scenario> <url> [close|abort]
  */
-import { close, connect, createMinchActor, sendInfo, stateName, type MinchActor, type MinchClient } from '../../src/index.js';
+import {
+  close,
+  connect,
+  createMinchActor,
+  sendInfo,
+  stateName,
+  type MinchActor,
+  type MinchClient,
+} from '../../src/index.js';
 
 const [scenario = '', url = '', mode = 'close'] = process.argv.slice(2);
 const controller = new AbortController();
@@ -33,7 +41,8 @@ const client: MinchClient<null, null, string> = {
     return { type: 'ok', state };
   },
   handleFrame: (_f, state) => ({ type: 'ok', state }),
-  handleInfo: (message, state) => (message === 'close' ? { type: 'close', code: 1000, reason: 'bye', state } : { type: 'ok', state }),
+  handleInfo: (message, state) =>
+    message === 'close' ? { type: 'close', code: 1000, reason: 'bye', state } : { type: 'ok', state },
   handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 60_000, state }),
 };
 
@@ -47,7 +56,11 @@ async function main(): Promise<void> {
     return;
   }
   const heartbeat = scenario === 'heartbeat' ? { intervalMs: 10, timeoutMs: 60_000 } : undefined;
-  const actor = createMinchActor(client, null, { closeTimeoutMs: 100, signal: controller.signal, ...(heartbeat && { heartbeat }) });
+  const actor = createMinchActor(client, null, {
+    closeTimeoutMs: 100,
+    signal: controller.signal,
+    ...(heartbeat && { heartbeat }),
+  });
   actor.start();
   switch (scenario) {
     case 'connecting':

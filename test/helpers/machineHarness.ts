@@ -22,7 +22,12 @@ export function recordTransitions(event: InspectionEvent): void {
   }
 }
 
-export const TIMINGS: ResolvedTimings = { connectTimeoutMs: 1000, closeTimeoutMs: 500, heartbeat: false, minUptimeMs: 0 };
+export const TIMINGS: ResolvedTimings = {
+  connectTimeoutMs: 1000,
+  closeTimeoutMs: 500,
+  heartbeat: false,
+  minUptimeMs: 0,
+};
 
 function show(value: unknown): string {
   if (typeof value !== 'object' || value === null) return String(value);
@@ -45,7 +50,11 @@ export function machineHarness(timings: Partial<ResolvedTimings> = {}, initArg: 
       probe: () => void requests.push('probe'),
     },
   });
-  const actor = createActor(machine, { input: { initArg, timings: { ...TIMINGS, ...timings } }, clock, inspect: recordTransitions });
+  const actor = createActor(machine, {
+    input: { initArg, timings: { ...TIMINGS, ...timings } },
+    clock,
+    inspect: recordTransitions,
+  });
   actor.start();
   return {
     actor,
@@ -82,8 +91,16 @@ export const ev = {
     generation,
     reason: { type: 'connect_error', reason: 'invalid_target', message: 'connect threw' },
   }),
-  open: (generation = 1): MinchEvent => ({ type: 'socket.open', generation, response: { status: 101, headers: {}, protocol: '' } }),
-  closed: (generation = 1, code = 1006): MinchEvent => ({ type: 'socket.closed', generation, reason: { type: 'closed', code, reason: '' } }),
+  open: (generation = 1): MinchEvent => ({
+    type: 'socket.open',
+    generation,
+    response: { status: 101, headers: {}, protocol: '' },
+  }),
+  closed: (generation = 1, code = 1006): MinchEvent => ({
+    type: 'socket.closed',
+    generation,
+    reason: { type: 'closed', code, reason: '' },
+  }),
   refused: (generation = 1): MinchEvent => ({
     type: 'socket.closed',
     generation,

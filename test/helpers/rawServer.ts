@@ -23,7 +23,11 @@ export interface RawServer {
 }
 
 /** Encodes one server frame (unmasked). `rsv` sets reserved bits, `mask` masks it (illegal from a server). */
-export function frame(opcode: number, payload: Buffer | string = Buffer.alloc(0), opts: { fin?: boolean; rsv?: number; mask?: boolean } = {}): Buffer {
+export function frame(
+  opcode: number,
+  payload: Buffer | string = Buffer.alloc(0),
+  opts: { fin?: boolean; rsv?: number; mask?: boolean } = {},
+): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
   const fin = opts.fin ?? true;
   const head: number[] = [(fin ? 0x80 : 0) | ((opts.rsv ?? 0) << 4) | opcode];
@@ -97,7 +101,10 @@ export async function startRawServer(opts: { handshake?: boolean } = {}): Promis
         head = head.subarray(end + 4);
         const key = /sec-websocket-key:\s*(.+)/i.exec(request)?.[1]?.trim() ?? '';
         const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        socket.write(
+          'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+        );
         upgraded = true;
         id = sockets.push(socket);
         recorder.push({ type: 'connection', id });

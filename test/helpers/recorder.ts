@@ -24,7 +24,12 @@ export class Recorder<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label} #${nth}; recorded: ${JSON.stringify(this.events, replacer).slice(0, 2000)}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${label} #${nth}; ` +
+              `recorded: ${JSON.stringify(this.events, replacer).slice(0, 2000)}`,
+          ),
+        );
       }, timeoutMs);
       const waiter = {
         pred: (e: T) => pred(e) && ++count >= nth,

@@ -2,7 +2,16 @@
  * A Minch client that records every callback with its arguments. Each
  * callback returns the default result unless the test overrides it.
  */
-import type { CallbackResult, DisconnectReason, DisconnectResult, Frame, MinchClient, MinchError, Self, UpgradeResponse } from '../../src/index.js';
+import type {
+  CallbackResult,
+  DisconnectReason,
+  DisconnectResult,
+  Frame,
+  MinchClient,
+  MinchError,
+  Self,
+  UpgradeResponse,
+} from '../../src/index.js';
 import { Recorder } from './recorder.js';
 
 export type CallbackEvent =
@@ -21,7 +30,12 @@ type Overrides<S> = Partial<{
   handleFrame: (frame: Frame, state: S, self: Self) => CallbackResult<S> | Promise<CallbackResult<S>>;
   handleInfo: (message: unknown, state: S, self: Self) => CallbackResult<S> | Promise<CallbackResult<S>>;
   handleError: (error: MinchError, state: S, self: Self) => CallbackResult<S> | Promise<CallbackResult<S>>;
-  handleDisconnect: (reason: DisconnectReason, attempt: number, state: S, self: Self) => DisconnectResult<S> | Promise<DisconnectResult<S>>;
+  handleDisconnect: (
+    reason: DisconnectReason,
+    attempt: number,
+    state: S,
+    self: Self,
+  ) => DisconnectResult<S> | Promise<DisconnectResult<S>>;
   terminate: (reason: unknown, state: S) => unknown;
 }>;
 
@@ -54,19 +68,27 @@ export function spyClient<S = unknown>(url: string | (() => string), overrides: 
     },
     handleDisconnect: (reason, attempt, state, self) => {
       recorder.push({ cb: 'handleDisconnect', reason, attempt, state });
-      return overrides.handleDisconnect ? overrides.handleDisconnect(reason, attempt, state, self) : { type: 'reconnect', backoff: 0, state };
+      return overrides.handleDisconnect
+        ? overrides.handleDisconnect(reason, attempt, state, self)
+        : { type: 'reconnect', backoff: 0, state };
     },
     terminate: (reason, state) => {
       recorder.push({ cb: 'terminate', reason, state });
       return overrides.terminate?.(reason, state);
     },
   };
-  const on = <K extends CallbackEvent['cb']>(cb: K, opts?: { nth?: number; timeoutMs?: number; where?: (e: Extract<CallbackEvent, { cb: K }>) => boolean }) =>
-    recorder.waitFor((e) => e.cb === cb && (opts?.where === undefined || opts.where(e as Extract<CallbackEvent, { cb: K }>)), {
-      label: cb,
-      ...(opts?.nth !== undefined && { nth: opts.nth }),
-      ...(opts?.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
-    }) as Promise<Extract<CallbackEvent, { cb: K }>>;
+  const on = <K extends CallbackEvent['cb']>(
+    cb: K,
+    opts?: { nth?: number; timeoutMs?: number; where?: (e: Extract<CallbackEvent, { cb: K }>) => boolean },
+  ) =>
+    recorder.waitFor(
+      (e) => e.cb === cb && (opts?.where === undefined || opts.where(e as Extract<CallbackEvent, { cb: K }>)),
+      {
+        label: cb,
+        ...(opts?.nth !== undefined && { nth: opts.nth }),
+        ...(opts?.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+      },
+    ) as Promise<Extract<CallbackEvent, { cb: K }>>;
   const calls = (cb: CallbackEvent['cb']) => recorder.events.filter((e) => e.cb === cb);
   return { client, recorder, on, calls };
 }

@@ -46,8 +46,11 @@ export interface SpyServer {
 }
 
 export async function startSpyServer(options: SpyServerOptions = {}): Promise<SpyServer> {
-  const refuse = (_req: unknown, res: { writeHead(status: number): { end(): void } }): void => void res.writeHead(426).end();
-  const http = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, refuse) : createServer(refuse);
+  const refuse = (_req: unknown, res: { writeHead(status: number): { end(): void } }): void =>
+    void res.writeHead(426).end();
+  const http = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, refuse)
+    : createServer(refuse);
   // A client refusing our test chain is the point of some TLS tests.
   http.on('tlsClientError', () => {});
   const rawSockets = new Set<Socket>();
