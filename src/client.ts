@@ -6,22 +6,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
 import { stateName, type MinchContext } from '../machines/minchMachine.js';
-import { isNodeWs } from './adapter.js';
 import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';
 import { normalizeFrame } from './core/frames.js';
-import {
-  ACTOR_OPTION_KEYS,
-  checkClient,
-  checkCloseOptions,
-  checkLogger,
-  checkOptionKeys,
-  checkOutbox,
-  DEFAULTS,
-  resolveTimings,
-  type ResolvedTimings,
-  type RuntimeDefaults,
-} from './core/options.js';
-import { ClientRuntime, runtimeMachine, runtimeOf } from './runtime/clientRuntime.js';
+import { checkCloseOptions, DEFAULTS } from './core/options.js';
+import { attachRuntime, createRuntime, runtimeMachine, runtimeOf } from './runtime/attach.js';
+import type { ClientRuntime } from './runtime/clientRuntime.js';
 import type { Frame, FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
 
 /** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
@@ -80,13 +69,6 @@ export type MinchActor = Actor<typeof runtimeMachine>;
 
 export type { MinchContext };
 
-const consoleLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: (...args) => console.warn(...args),
-  error: (...args) => console.error(...args),
-};
-
 /**
  * Creates a client actor from a callback object. Like XState's `createActor`,
  * the actor is not started: call `.start()`.
@@ -102,7 +84,7 @@ export function createMinchActor<State, InitArg, Info>(
   initArg: InitArg,
   options: MinchActorOptions = {},
 ): MinchActor {
-  const { input, runtime, logger } = createMinchLogic(client, initArg, options, 'createMinchActor');
+  const { input, runtime, logger } = createRuntime(client, initArg, options, 'createMinchActor');
   const actorOptions: ActorOptions<typeof runtimeMachine> & { input: typeof input } = { input };
   if (options.inspect !== undefined) actorOptions.inspect = options.inspect;
   if (options.systemId !== undefined) actorOptions.systemId = options.systemId;
@@ -126,78 +108,6 @@ export function defineClient<State, InitArg = State, Info = unknown>(
   client: MinchClient<State, InitArg, Info>,
 ): MinchClient<State, InitArg, Info> {
   return client;
-}
-
-function orThrow<T>(checked: E.Either<string, T>, fn: string, Err: new (message: string) => Error): T {
-  if (E.isLeft(checked)) throw new Err(`${fn}: ${checked.left}`);
-  return checked.right;
-}
-
-/**
- * A fresh runtime for one client instance, and the machine's input.
- * `createMinchActor` runs the machine as a root actor; the supervisor spawns
- * it as a child. Throws at once on a bad client or option.
- */
-export function createMinchLogic(client: unknown, initArg: unknown, options: MinchActorOptions, fn: string) {
-  const checked = orThrow(checkClient(client), fn, TypeError);
-  orThrow(checkOptionKeys(options, ACTOR_OPTION_KEYS), fn, TypeError);
-  const logger = options.logger === undefined ? consoleLogger : orThrow(checkLogger(options.logger), fn, TypeError);
-  const outbox = orThrow(checkOutbox(options.outbox), fn, RangeError);
-  const defaults: RuntimeDefaults = {
-    connectTimeoutMs: DEFAULTS.connectTimeoutMs,
-    heartbeat: isNodeWs ? DEFAULTS.heartbeat : false,
-    canPing: isNodeWs,
-  };
-  const resolved = orThrow(resolveTimings(options, defaults), fn, RangeError);
-  const timings: ResolvedTimings = {
-    connectTimeoutMs: resolved.connectTimeoutMs,
-    closeTimeoutMs: resolved.closeTimeoutMs,
-    heartbeat: resolved.heartbeat,
-    minUptimeMs: resolved.minUptimeMs,
-    watchEnvironment: !isNodeWs,
-  };
-  const runtime = new ClientRuntime(checked, logger);
-  runtime.outboxOptions = outbox;
-  return { input: { initArg, timings }, runtime, logger };
-}
-
-/** Connects a runtime to the actor running the machine: events, send targets, logging, cancellation. */
-export function attachRuntime(runtime: ClientRuntime, actor: MinchActor, logger: Logger, signal?: AbortSignal): void {
-  runtime.attach(actor);
-  if (logger !== consoleLogger) logLifecycle(actor, logger);
-  if (signal !== undefined)
-    whenAborted(signal, actor, () => actor.send({ type: 'user.abort', abortReason: abortReason(signal) }));
-}
-
-/** Runs `onAbort` once when `signal` aborts (at once if it already has), until `actor` ends. */
-export function whenAborted(
-  signal: AbortSignal,
-  actor: { subscribe(o: { complete(): void; error(): void }): unknown },
-  onAbort: () => void,
-): void {
-  if (signal.aborted) return queueMicrotask(onAbort);
-  signal.addEventListener('abort', onAbort, { once: true });
-  const forget = (): void => signal.removeEventListener('abort', onAbort);
-  actor.subscribe({ complete: forget, error: forget });
-}
-
-function abortReason(signal: AbortSignal): string {
-  const r: unknown = signal.reason;
-  return r instanceof Error ? r.name : typeof r === 'string' ? r : 'aborted';
-}
-
-function logLifecycle(actor: MinchActor, logger: Logger): void {
-  let last: string | undefined;
-  actor.subscribe({
-    next: (snapshot) => {
-      const name = stateName(snapshot);
-      if (name === last) return;
-      last = name;
-      const c = snapshot.context;
-      logger.debug(`[minch] ${name}`, { url: c.url, attempt: c.attempt, backoffMs: c.backoffMs });
-    },
-    error: (err) => logger.error('[minch] the client actor failed', err instanceof Error ? err.message : err),
-  });
 }
 
 /** Anything `sendFrame`, `sendInfo` and `close` accept: a client actor or a simple `Connection`. */

@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { close, createMinchActor, setReading, type MinchActor } from './client.js';
-import { bindTarget } from './runtime/clientRuntime.js';
+import { bindTarget } from './runtime/attach.js';
 import { checkMaxBuffered, CONNECT_OPTION_KEYS, DEFAULTS } from './core/options.js';
 import { resolveTarget } from './core/target.js';
 import type {

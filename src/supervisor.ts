@@ -4,17 +4,9 @@
  */
 import { assign, createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { supervisorMachine } from '../machines/supervisorMachine.js';
-import {
-  attachRuntime,
-  createMinchLogic,
-  registerCloser,
-  whenAborted,
-  whenDone,
-  type MinchActor,
-  type MinchActorOptions,
-} from './client.js';
+import { registerCloser, whenDone, type MinchActorOptions } from './client.js';
 import { DEFAULTS } from './core/options.js';
-import { runtimeMachine } from './runtime/clientRuntime.js';
+import { attachRuntime, createRuntime, runtimeMachine, whenAborted } from './runtime/attach.js';
 import type { MinchClient } from './types.js';
 
 /** One supervised client. Its `id` is its name in the actor system. */
@@ -62,7 +54,7 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
     if (typeof spec?.id !== 'string' || spec.id === '' || spec.id.includes('#'))
       throw new TypeError('createSupervisor: each child needs a non-empty string id without "#"');
     if (specs.has(spec.id)) throw new TypeError(`createSupervisor: duplicate child id "${spec.id}"`);
-    createMinchLogic(spec.client, spec.initArg, spec.options ?? {}, `createSupervisor (child "${spec.id}")`);
+    createRuntime(spec.client, spec.initArg, spec.options ?? {}, `createSupervisor (child "${spec.id}")`);
     specs.set(spec.id, spec);
   }
   const { strategy = 'one-for-one', maxRestarts = 3, withinMs = 5000 } = options;
@@ -77,13 +69,13 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
     actions: {
       startChild: assign(({ context, spawn }, params: { id: string }) => {
         const spec = specs.get(params.id) as ChildSpec;
-        const child = createMinchLogic(spec.client, spec.initArg, spec.options ?? {}, 'createSupervisor');
+        const child = createRuntime(spec.client, spec.initArg, spec.options ?? {}, 'createSupervisor');
         const ref = spawn(runtimeMachine, {
           id: `${spec.id}#${++seq}`,
           systemId: spec.id,
           input: child.input,
         }) as AnyActorRef;
-        attachRuntime(child.runtime, ref as unknown as MinchActor, child.logger);
+        attachRuntime(child.runtime, ref, child.logger);
         return {
           children: { ...context.children, [spec.id]: ref },
           instances: { ...context.instances, [ref.id]: spec.id },

@@ -42,6 +42,8 @@ export interface RuntimeDefaults {
   heartbeat: HeartbeatOptions | false;
   /** False in browsers, which cannot send pings: a heartbeat there needs a frame. */
   canPing?: boolean;
+  /** True in browsers: watch online/offline and page visibility. */
+  watchEnvironment?: boolean;
 }
 
 function checkMs(name: string, value: unknown, fallback: number): E.Either<string, number> {
@@ -98,12 +100,14 @@ export function resolveTimings(
   if (E.isLeft(uptime)) return uptime;
   const heartbeat = checkHeartbeat(options.heartbeat, defaults);
   if (E.isLeft(heartbeat)) return heartbeat;
-  return E.right({
+  const timings: ResolvedTimings = {
     connectTimeoutMs: connect.right,
     closeTimeoutMs: close.right,
     heartbeat: heartbeat.right,
     minUptimeMs: uptime.right,
-  });
+  };
+  if (defaults.watchEnvironment === true) timings.watchEnvironment = true;
+  return E.right(timings);
 }
 
 /** The options `createMinchActor` takes; anything else is a typo. */

@@ -1,8 +1,7 @@
 /**
  * The runtime of one client actor: its mailbox (callbacks one at a time), the
  * user state, the socket of the current attempt, and the opt-in outbox. The
- * machine drives it through the named actions provided below, once for all
- * clients; each action finds its client's runtime through the actor running it.
+ * machine drives it through its named actions (see attach.ts).
  *
  * Data frames take the lean path: the socket hands each frame straight to the
  * mailbox, with no transition, and the user state reaches
@@ -11,10 +10,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { AnyActorRef } from 'xstate';
 import type { MinchEvent } from '../../machines/events.js';
-import { minchMachine } from '../../machines/minchMachine.js';
 import {
   closeSocket,
-  environmentLogic,
   openSocket,
   probeSocket,
   releaseSocket,
@@ -71,7 +68,7 @@ export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner 
   /** The user state; the machine's `context.state` follows it after each batch. */
   state: unknown = undefined;
   readonly self: Self<unknown> = new ClientSelf(this);
-  /** The actor running this client; set by `attach`. */
+  /** The actor running this client; set by `attachRuntime`. */
   actor: AnyActorRef | null = null;
   /** True once the machine asked for its first callback (it has started). */
   started = false;
@@ -104,11 +101,6 @@ export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner 
     readonly logger: Logger,
   ) {
     super();
-  }
-
-  attach(actor: AnyActorRef): void {
-    this.actor = actor;
-    runtimes.set(actor, this);
   }
 
   /** Sends an event to the machine unless it has stopped. */
@@ -291,32 +283,3 @@ export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner 
     return this.target === null ? message : scrub(message, secretsOf(this.target));
   }
 }
-
-const runtimes = new WeakMap<object, ClientRuntime>();
-
-/** The runtime of a Minch actor (root or spawned) or of a simple connection, or undefined. */
-export function runtimeOf(target: object): ClientRuntime | undefined {
-  return runtimes.get(target);
-}
-
-/** Makes `key` (a simple connection) resolve to the same runtime as `actor`. */
-export function bindTarget(key: object, actor: object): void {
-  const runtime = runtimes.get(actor);
-  if (runtime !== undefined) runtimes.set(key, runtime);
-}
-
-/**
- * The machine with its implementations, built once: each action finds its
- * client's runtime through the actor that runs it (building a machine per
- * client cost ~23 KiB and 0.2 ms each).
- */
-export const runtimeMachine = minchMachine.provide({
-  actors: { environment: environmentLogic },
-  actions: {
-    run: ({ self }, { callback, args }) => runtimeOf(self)?.run(CALLBACKS[callback], args[0], args[1]),
-    openSocket: ({ self }, { generation }) => runtimeOf(self)?.openSocket(generation),
-    closeSocket: ({ self }, { code, reason }) => runtimeOf(self)?.closeSocket(code, reason),
-    releaseSocket: ({ self }) => runtimeOf(self)?.release(),
-    probe: ({ self, context }) => runtimeOf(self)?.probe(context.timings.heartbeat),
-  },
-});
