@@ -7,6 +7,7 @@
  */
 import type { Adapter, Handle, Payload } from './adapters/types.js';
 import { sizeOf } from './adapters/types.js';
+import type { EchoServer } from './servers.js';
 import { quantile } from './stats.js';
 
 /** Messages kept in flight by the throughput case. */
@@ -57,8 +58,9 @@ function checkEcho(sent: Payload): (data: unknown) => void {
   const text = typeof sent === 'string';
   return (data) => {
     const d = data as Payload | ArrayBuffer;
-    if ((typeof d === 'string') !== text || sizeOf(d) !== size)
+    if ((typeof d === 'string') !== text || sizeOf(d) !== size) {
       throw new Error(`echo mismatch: got ${typeof d} of ${sizeOf(d)}`);
+    }
   };
 }
 
@@ -97,38 +99,60 @@ function exchange(h: Handle, payload: Payload, count: number): Promise<number> {
   });
 }
 
+export interface ThroughputResult {
+  /** Echoed messages per second. */
+  rate: number;
+  /** The client process's CPU time per echoed message, µs. */
+  cpuUs: number;
+  /** The client process's CPU time over the wall time of its exchanges, %. */
+  clientUtil: number;
+  /** The echo server process's CPU time over the same wall time, %. */
+  serverUtil: number;
+}
+
 /**
  * Throughput: WINDOW messages sent at once, then one more per echo received,
  * `count` echoes per client in `slices` round-robin slices. Returns echoed
- * messages per second, and the client process's CPU time per message: with
- * the server on the other core msgs/s may be capped by the server, while CPU
- * per message is the client's own cost whichever side is the bottleneck.
+ * messages per second, the client process's CPU time per message, and both
+ * processes' CPU use over the wall time: the side near 100 % of a core sets
+ * the pace. Against a server that is the bottleneck msgs/s is capped by the
+ * server, while CPU per message is the client's own cost either way.
  */
 export function throughput(
   order: Adapter[],
-  url: string,
+  server: EchoServer,
   payload: Payload,
   count: number,
   slices: number,
-): Promise<PerClient<{ rate: number; cpuUs: number }>> {
-  return withHandles(order, url, async (handles) => {
-    const ms = new Map(order.map((a) => [a, 0]));
-    const cpu = new Map(order.map((a) => [a, 0]));
+): Promise<PerClient<ThroughputResult>> {
+  return withHandles(order, server.url, async (handles) => {
+    type Totals = { ms: number; cpu: number; serverCpu: number };
+    const totals = new Map<Adapter, Totals>(order.map((a) => [a, { ms: 0, cpu: 0, serverCpu: 0 }]));
     for (const [k, n] of parts(count, slices).entries()) {
       for (const a of rotate(order, k)) {
+        const t = totals.get(a) as Totals;
+        const server0 = await server.cpuUs();
         const cpu0 = process.cpuUsage();
-        ms.set(a, (ms.get(a) as number) + (await exchange(handles.get(a) as Handle, payload, n)));
+        t.ms += await exchange(handles.get(a) as Handle, payload, n);
         const used = process.cpuUsage(cpu0);
-        cpu.set(a, (cpu.get(a) as number) + used.user + used.system);
+        t.serverCpu += (await server.cpuUs()) - server0;
+        t.cpu += used.user + used.system;
       }
     }
-    return new Map(
-      order.map((a) => [a, { rate: count / ((ms.get(a) as number) / 1000), cpuUs: (cpu.get(a) as number) / count }]),
-    );
+    const result = ({ ms, cpu, serverCpu }: Totals): ThroughputResult => ({
+      rate: count / (ms / 1000),
+      cpuUs: cpu / count,
+      clientUtil: cpu / (ms * 10),
+      serverUtil: serverCpu / (ms * 10),
+    });
+    return new Map(order.map((a) => [a, result(totals.get(a) as Totals)]));
   });
 }
 
-/** Ping-pong: one message in flight, `count` round trips per client in slices, each timed with hrtime. p50 and p99 in µs. */
+/**
+ * Ping-pong: one message in flight, `count` round trips per client in slices,
+ * each timed with hrtime. p50 and p99 in µs.
+ */
 export function rtt(
   order: Adapter[],
   url: string,
@@ -161,12 +185,11 @@ export function rtt(
         });
       }
     }
-    return new Map(
-      order.map((a) => [
-        a,
-        { p50: quantile(samples.get(a) as number[], 0.5), p99: quantile(samples.get(a) as number[], 0.99) },
-      ]),
-    );
+    const percentiles = (s: number[]): { p50: number; p99: number } => ({
+      p50: quantile(s, 0.5),
+      p99: quantile(s, 0.99),
+    });
+    return new Map(order.map((a) => [a, percentiles(samples.get(a) as number[])]));
   });
 }
 
@@ -184,18 +207,28 @@ export async function opens(
   batch: number,
 ): Promise<{ ms: number; heapPerConn: number }> {
   const before = await fullGc();
-  const handles: Handle[] = [];
-  const t0 = performance.now();
-  for (let n = 0; n < count; n += batch) {
-    const size = Math.min(batch, count - n);
-    handles.push(...(await Promise.all(Array.from({ length: size }, () => adapter.open(url)))));
-  }
-  const ms = performance.now() - t0;
+  const { handles, ms } = await openInBatches((u) => adapter.open(u), url, count, batch);
   await new Promise((r) => setTimeout(r, 50)); // idle: let post-open work (state syncs, timers) settle
   const after = await fullGc();
   await Promise.all(handles.map((h) => h.close()));
   await drained();
   return { ms, heapPerConn: (after - before) / count };
+}
+
+/** Opens `count` connections, `batch` at a time, each batch awaited before the next; the wall time in ms. */
+export async function openInBatches(
+  open: (url: string) => Promise<Handle>,
+  url: string,
+  count: number,
+  batch: number,
+): Promise<{ handles: Handle[]; ms: number }> {
+  const handles: Handle[] = [];
+  const t0 = performance.now();
+  for (let n = 0; n < count; n += batch) {
+    const size = Math.min(batch, count - n);
+    handles.push(...(await Promise.all(Array.from({ length: size }, () => open(url)))));
+  }
+  return { handles, ms: performance.now() - t0 };
 }
 
 /**

@@ -1,21 +1,23 @@
 /**
- * Minch as an application would use it: a client actor (heartbeat off, since
- * no other client pings either) whose `handleFrame` hands each frame on, and
- * sends made with `sendFrame(actor, …)` by the harness, i.e. through the
- * public send path rather than `reply` results. (The harness sends when an
- * echo arrives, so the call happens while `handleFrame` runs; that is the
- * same code path as a send from anywhere else, and every other client also
- * sends from inside its message listener.)
+ * Minch as an application would use it: a client actor whose `handleFrame`
+ * hands each frame on, and sends made with `sendFrame(actor, …)` by the
+ * harness, i.e. through the public send path rather than `reply` results.
+ * (The harness sends when an echo arrives, so the call happens while
+ * `handleFrame` runs; that is the same code path as a send from anywhere
+ * else, and every other client also sends from inside its message listener.)
+ * Heartbeat off, since no other client pings either, except in the idle case,
+ * which keeps Minch's default and gives raw ws a hand-written equivalent.
  */
-import { either as E } from 'fp-ts';
-import { close, createMinchActor, sendFrame, type Frame } from '../../../src/index.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { close, createMinchActor, sendFrame, type Frame } from './minchLib.js';
 import type { Adapter, Handle, Payload, Received } from './types.js';
 
 export function toFrame(data: Payload): Frame {
   return typeof data === 'string' ? { type: 'text', data } : { type: 'binary', data };
 }
 
-function open(url: string): Promise<Handle> {
+/** `options` is `{ heartbeat: false }`, or `{}` for the library's defaults. */
+function openWith(url: string, options: { heartbeat?: false }): Promise<Handle> {
   return new Promise((resolve, reject) => {
     let listener: (data: Received) => void = () => {};
     let opened = false;
@@ -37,7 +39,7 @@ function open(url: string): Promise<Handle> {
         },
       },
       null,
-      { heartbeat: false },
+      options,
     );
     const handle: Handle = {
       send: (data) => {
@@ -74,4 +76,11 @@ function reopen(url: string, opens: number): Promise<number[]> {
   });
 }
 
-export const minchActorAdapter: Adapter = { id: 'minch-actor', label: 'Minch actor', open, reopen };
+export const minchActorAdapter: Adapter = {
+  id: 'minch-actor',
+  label: 'Minch actor',
+  open: (url) => openWith(url, { heartbeat: false }),
+  // No heartbeat option at all: the default, a protocol ping every 20 s with a 20 s timeout.
+  openWithHeartbeat: (url) => openWith(url, {}),
+  reopen,
+};

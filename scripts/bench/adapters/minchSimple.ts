@@ -4,8 +4,8 @@
  * Heartbeat off, as for every other client. It never reconnects by design,
  * so its reopen case is the loop a user would write: await `closed`, connect again.
  */
-import { either as E } from 'fp-ts';
-import { close, connect, sendFrame } from '../../../src/index.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { close, connect, sendFrame } from './minchLib.js';
 import { toFrame } from './minchActor.js';
 import type { Adapter, Handle, Received } from './types.js';
 

@@ -28,12 +28,21 @@ export interface Adapter {
   /** Opens one connection and resolves when it is open. */
   open(url: string): Promise<Handle>;
   /**
+   * The idle-connections case: opens one connection with the library's
+   * default heartbeat on (raw ws: a hand-written equivalent). Clients without
+   * it are left out of that case.
+   */
+  openWithHeartbeat?(url: string): Promise<Handle>;
+  /**
    * The reopen case: connects to a URL whose server kills every socket right
    * after it opens, lets the library reconnect with zero backoff, and resolves
    * with the `performance.now()` of the first `opens` opens.
    */
   reopen(url: string, opens: number): Promise<number[]>;
 }
+
+/** Minch's default heartbeat interval and timeout (src/core/options.ts), which the idle case's raw ws copies. */
+export const DEFAULT_HEARTBEAT_MS = 20_000;
 
 /** The byte or character length of a received message, to check the echo. */
 export function sizeOf(data: Received): number {

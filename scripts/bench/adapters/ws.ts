@@ -4,9 +4,26 @@
  * decoded to a string, as every other client does before handing it over.
  */
 import WebSocket from 'ws';
-import type { Adapter, Handle, Payload, Received } from './types.js';
+import { DEFAULT_HEARTBEAT_MS, type Adapter, type Handle, type Payload, type Received } from './types.js';
 
-function open(url: string): Promise<Handle> {
+/**
+ * The heartbeat a user of raw ws writes (ws's README pattern): a ping every
+ * 20 s, and a socket that has not answered the previous ping by then is
+ * terminated, i.e. a 20 s timeout: Minch's default, so the idle case
+ * compares like with like.
+ */
+function heartbeat(ws: WebSocket): void {
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const timer = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, DEFAULT_HEARTBEAT_MS);
+  ws.once('close', () => clearInterval(timer));
+}
+
+function openWith(url: string, withHeartbeat: boolean): Promise<Handle> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     let listener: (data: Received) => void = () => {};
@@ -15,6 +32,7 @@ function open(url: string): Promise<Handle> {
     ws.once('open', () => {
       ws.off('error', reject);
       ws.on('error', () => {});
+      if (withHeartbeat) heartbeat(ws);
       resolve({
         send: (data: Payload) => ws.send(data),
         onMessage: (l) => (listener = l),
@@ -43,4 +61,10 @@ function reopen(url: string, opens: number): Promise<number[]> {
   });
 }
 
-export const wsAdapter: Adapter = { id: 'ws', label: 'ws (raw)', open, reopen };
+export const wsAdapter: Adapter = {
+  id: 'ws',
+  label: 'ws (raw)',
+  open: (url) => openWith(url, false),
+  openWithHeartbeat: (url) => openWith(url, true),
+  reopen,
+};
