@@ -9,44 +9,55 @@
  * which keeps Minch's default and gives raw ws a hand-written equivalent.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { close, createMinchActor, sendFrame, type Frame } from './minchLib.js';
+import { close, createMinchActor, sendFrame, type Frame, type MinchClient } from './minchLib.js';
 import type { Adapter, Handle, Payload, Received } from './types.js';
 
 export function toFrame(data: Payload): Frame {
   return typeof data === 'string' ? { type: 'text', data } : { type: 'binary', data };
 }
 
+/**
+ * Per-connection data lives in the client's state, and one client object
+ * serves every connection: a Minch client is a behaviour (Elixir Minch's
+ * callback module), written once and started many times, not a set of
+ * closures per connection.
+ */
+interface EchoState {
+  url: string;
+  /** Resolves the open; cleared once called. */
+  opened: ((handle: Handle) => void) | null;
+  failed: (err: Error) => void;
+  listener: (data: Received) => void;
+  handle: Handle | null;
+}
+
+const echoClient: MinchClient<EchoState, EchoState, never> = {
+  connect: (state) => state.url,
+  handleConnect: (_response, state) => {
+    state.opened?.(state.handle as Handle);
+    state.opened = null;
+    return { type: 'ok', state };
+  },
+  handleFrame: (frame, state) => {
+    if (frame.type === 'text' || frame.type === 'binary') state.listener(frame.data);
+    return { type: 'ok', state };
+  },
+  handleDisconnect: (reason, _attempt, state) => {
+    if (state.opened !== null) state.failed(new Error(`minch actor: ${reason.type}`));
+    return { type: 'stop', reason: 'normal', state };
+  },
+};
 /** `options` is `{ heartbeat: false }`, or `{}` for the library's defaults. */
 function openWith(url: string, options: { heartbeat?: false }): Promise<Handle> {
   return new Promise((resolve, reject) => {
-    let listener: (data: Received) => void = () => {};
-    let opened = false;
-    const actor = createMinchActor<null, null, never>(
-      {
-        connect: () => url,
-        handleConnect: (_response, state) => {
-          opened = true;
-          resolve(handle);
-          return { type: 'ok', state };
-        },
-        handleFrame: (frame, state) => {
-          if (frame.type === 'text' || frame.type === 'binary') listener(frame.data);
-          return { type: 'ok', state };
-        },
-        handleDisconnect: (reason, _attempt, state) => {
-          if (!opened) reject(new Error(`minch actor: ${reason.type}`));
-          return { type: 'stop', reason: 'normal', state };
-        },
-      },
-      null,
-      options,
-    );
-    const handle: Handle = {
+    const state: EchoState = { url, opened: resolve, failed: reject, listener: () => {}, handle: null };
+    const actor = createMinchActor(echoClient, state, options);
+    state.handle = {
       send: (data) => {
         const sent = sendFrame(actor, toFrame(data));
         if (E.isLeft(sent)) throw new Error(`sendFrame: ${sent.left.type}`);
       },
-      onMessage: (l) => (listener = l),
+      onMessage: (l) => (state.listener = l),
       close: () => close(actor),
     };
     actor.start();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Minch from '../../../src/index.js';
 
-export type { Frame } from '../../../src/index.js';
+export type { Frame, MinchClient } from '../../../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const entry = join(root, 'dist', 'src', 'index.js');
