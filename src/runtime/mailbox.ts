@@ -43,8 +43,13 @@ export abstract class Mailbox {
     }
     this.busy = true;
     const pending = this.runJob(callback, a, b);
-    if (pending === undefined) this.drain();
-    else void pending.then(() => this.drain());
+    if (pending !== undefined) void pending.then(() => this.drain());
+    else if (this.head < this.queue.length) this.drain();
+    else {
+      // The common case: the frame's callback queued nothing.
+      this.busy = false;
+      this.idle();
+    }
   }
 
   private drain(): void {
