@@ -21,18 +21,8 @@ import {
 } from '../adapter.js';
 import { callbackError, NOT_CONNECTED, RIGHT_VOID, sendError } from '../core/errors.js';
 import { scrub, secretsOf, type ResolvedTarget } from '../core/target.js';
-import type {
-  DisconnectReason,
-  Frame,
-  HeartbeatOptions,
-  Logger,
-  MinchClient,
-  MinchError,
-  OutboxOptions,
-  Self,
-  SendError,
-  UpgradeResponse,
-} from '../types.js';
+import type { DisconnectReason, Frame, HeartbeatOptions, Logger, MinchClient } from '../types.js';
+import type { MinchError, OutboxOptions, Self, SendError, UpgradeResponse } from '../types.js';
 import { CALLBACKS, type Callback, type CallbackHost } from './callbacks.js';
 import { Mailbox } from './mailbox.js';
 import type WebSocket from 'isomorphic-ws';
