@@ -1,85 +1,39 @@
 /**
- * The Minch statechart. A client is `idle` while `init` runs, then in a
- * `connection` (`connecting → open → closing`), in `backoff` between
- * attempts, `stopping` while `terminate` runs, and finally `stopped`.
+ * The Minch statechart: `idle` while `init` runs, a `connection`
+ * (`connecting → open → closing`), `backoff` between attempts, `stopping`
+ * while `terminate` runs, and the final `stopped`.
  *
  * - The `connection` state owns the socket of one attempt: its entry asks
- *   `connect(state)` for a target, and its exit releases the socket, whatever
+ *   `connect(state)` for a target, its exit releases the socket, whatever
  *   ended the attempt. No transition stops a socket by hand.
- * - Every timer is a delay of the state it belongs to: the handshake timeout
- *   of `connecting`, the close timeout of `closing`, the heartbeat of `open`,
- *   the reconnect delay of `backoff`; leaving the state cancels it.
- *   `self.sendAfter` timers are delayed events of the machine, cancelled with it.
- * - "The attempt ended" is one named action (`endAttempt`) and one state
- *   (`backoff`, whose entry asks `handleDisconnect`); "stop" is handled once at
- *   the root, and only `idle`, `open` and `closing` say otherwise.
+ * - Every timer is a delay of the state it belongs to (`self.sendAfter`'s are
+ *   delayed events), so leaving the state cancels it.
+ * - "The attempt ended" is one action (`endAttempt`) and one state (`backoff`,
+ *   whose entry asks `handleDisconnect`); "stop" is handled once at the root.
  * - Events of an attempt carry its `generation`; a late one is ignored.
  *
- * Callbacks never run inside a transition: the `run` action hands them to the
- * client's mailbox, and their results come back as `callback.*` events. The
- * implementations of the named actions are provided once, by the runtime.
+ * Callbacks never run inside a transition: `run` hands them to the client's
+ * mailbox, and their results come back as `callback.*` events. The runtime
+ * provides the named actions once for all clients.
  */
 import { and, assign, cancel, enqueueActions, fromCallback, setup, stateIn } from 'xstate';
 import { nextAttempt } from '../src/core/backoff.js';
-import type { ResolvedTimings } from '../src/core/options.js';
-import type { CallbackName, DisconnectReason } from '../src/types.js';
+import { ENDED } from '../src/core/errors.js';
+import type { CallbackName, DisconnectReason, HeartbeatOptions } from '../src/types.js';
+import type { MinchContext, MinchInput } from './context.js';
 import { closeFrameOf, stopReasonOf, type EnvironmentEvent, type MinchEvent, type StopEvent } from './events.js';
-
-/** The machine's context: what a UI needs, JSON-serialisable, free of secrets. */
-export interface MinchContext {
-  /** The user state, as the callbacks last returned it. */
-  state: unknown;
-  /** The number last passed to `handleDisconnect` (0 before the first disconnect). */
-  attempt: number;
-  /** Why the last connection ended, or null. */
-  lastDisconnect: DisconnectReason | null;
-  /** In `backoff`: the delay chosen by `handleDisconnect`, null until it answers. */
-  backoffMs: number | null;
-  /** In `backoff`: when the next attempt is due (epoch ms), null until known. */
-  nextAttemptAt: number | null;
-  /** The URL of the current attempt, without user-info or query. */
-  url: string | null;
-  /** Counts connection attempts; events of older attempts are ignored. */
-  generation: number;
-  /** When the current connection opened (epoch ms), or null. */
-  openedAt: number | null;
-  /** Set once the client is stopping: the reason passed to `terminate` (never undefined then). */
-  stopReason: unknown;
-  /** The browser said it is offline: no attempt until it is online again. */
-  offline: boolean;
-  timings: ResolvedTimings;
-}
-
-export interface MinchInput {
-  initArg: unknown;
-  timings: ResolvedTimings;
-}
-
-/** A request to the callback table: run `callback` with `args`, in the mailbox. */
-export interface RunParams {
-  callback: CallbackName;
-  args: readonly unknown[];
-}
-
-const reason = <R extends DisconnectReason>(r: R): R => Object.freeze(r);
-const HANDSHAKE_TIMEOUT = reason({
-  type: 'connect_error',
-  reason: 'timeout',
-  message: 'the opening handshake timed out',
-});
-const NO_CLOSE_ANSWER = reason({
-  type: 'closed',
-  code: 1006,
-  reason: 'the server did not answer the close frame in time',
-});
-const HEARTBEAT_TIMEOUT = reason({ type: 'heartbeat_timeout' });
-const OFFLINE_CONNECTING = reason({ type: 'connect_error', reason: 'offline', message: 'the browser went offline' });
-const OFFLINE_OPEN = reason({ type: 'closed', code: 1006, reason: 'the browser went offline' });
 
 /** Placeholder implementations; the runtime provides the real ones. */
 const unprovided = (): void => {
   throw new Error('minchMachine must be run through createMinchActor, which provides its runtime');
 };
+
+/** The heartbeat's timings; its states are never entered when it is off. */
+const heartbeatOf = (context: MinchContext): HeartbeatOptions =>
+  context.timings.heartbeat || { intervalMs: 0, timeoutMs: 0 };
+
+const offlineReason = ({ context }: { context: MinchContext }): DisconnectReason =>
+  context.openedAt === null ? ENDED.offlineConnecting : ENDED.offlineOpen;
 
 type StopType = StopEvent['type'];
 const STOPS: readonly StopType[] = ['user.stop', 'user.abort', 'supervisor.stop', 'callback.stop'];
@@ -101,7 +55,7 @@ export const minchMachine = setup({
   },
   actions: {
     /** Runs a user callback in the client's mailbox. */
-    run: (_, _params: RunParams) => unprovided(),
+    run: (_, _params: { callback: CallbackName; args: readonly unknown[] }) => unprovided(),
     /** Opens the socket of attempt `generation` to the target `connect(state)` gave. */
     openSocket: (_, _params: { generation: number }) => unprovided(),
     /** Sends a close frame on the open socket. */
@@ -115,15 +69,11 @@ export const minchMachine = setup({
       stopReason: context.stopReason ?? stopReasonOf(event as StopEvent),
     })),
     /** An attempt ended: count it (the attempt rule) and remember why. */
-    endAttempt: assign(({ context }, lastDisconnect: DisconnectReason) => {
-      const opened = context.openedAt !== null;
-      const uptimeMs = opened ? Date.now() - (context.openedAt as number) : 0;
-      return {
-        attempt: nextAttempt(context.attempt, opened, uptimeMs, context.timings.minUptimeMs),
-        lastDisconnect,
-        openedAt: null,
-      };
-    }),
+    endAttempt: assign(({ context: c }, lastDisconnect: DisconnectReason) => ({
+      attempt: nextAttempt(c.attempt, c.openedAt !== null, Date.now() - (c.openedAt ?? 0), c.timings.minUptimeMs),
+      lastDisconnect,
+      openedAt: null,
+    })),
     syncState: assign({ state: ({ event }) => (event as { state: unknown }).state }),
   },
   guards: {
@@ -147,13 +97,10 @@ export const minchMachine = setup({
     connectTimeout: ({ context }) => context.timings.connectTimeoutMs,
     closeTimeout: ({ context }) => context.timings.closeTimeoutMs,
     reconnectDelay: ({ context }) => context.backoffMs ?? 0,
-    heartbeatInterval: ({ context }) => (context.timings.heartbeat || { intervalMs: 0 }).intervalMs,
-    heartbeatTimeout: ({ context }) => (context.timings.heartbeat || { timeoutMs: 0 }).timeoutMs,
+    heartbeatInterval: ({ context }) => heartbeatOf(context).intervalMs,
+    heartbeatTimeout: ({ context }) => heartbeatOf(context).timeoutMs,
     /** After an answered probe, the next is due `intervalMs` after that one was sent. */
-    heartbeatRest: ({ context }) => {
-      const hb = context.timings.heartbeat || { intervalMs: 0, timeoutMs: 0 };
-      return Math.max(0, hb.intervalMs - hb.timeoutMs);
-    },
+    heartbeatRest: ({ context }) => Math.max(0, heartbeatOf(context).intervalMs - heartbeatOf(context).timeoutMs),
   },
 }).createMachine({
   id: 'minch',
@@ -230,19 +177,16 @@ export const minchMachine = setup({
         'env.offline': {
           guard: 'isRunning',
           target: 'backoff',
-          actions: [
-            assign({ offline: true }),
-            {
-              type: 'endAttempt',
-              params: ({ context }) => (context.openedAt === null ? OFFLINE_CONNECTING : OFFLINE_OPEN),
-            },
-          ],
+          actions: [assign({ offline: true }), { type: 'endAttempt', params: offlineReason }],
         },
       },
       states: {
         connecting: {
           after: {
-            connectTimeout: { target: '#minch.backoff', actions: { type: 'endAttempt', params: HANDSHAKE_TIMEOUT } },
+            connectTimeout: {
+              target: '#minch.backoff',
+              actions: { type: 'endAttempt', params: ENDED.handshakeTimeout },
+            },
           },
           on: {
             'callback.target': {
@@ -292,7 +236,7 @@ export const minchMachine = setup({
               after: {
                 heartbeatTimeout: [
                   { guard: stateIn('#minch.connection.open.probing.answered'), target: 'resting' },
-                  { target: '#minch.backoff', actions: { type: 'endAttempt', params: HEARTBEAT_TIMEOUT } },
+                  { target: '#minch.backoff', actions: { type: 'endAttempt', params: ENDED.heartbeatTimeout } },
                 ],
               },
             },
@@ -307,7 +251,7 @@ export const minchMachine = setup({
           after: {
             closeTimeout: [
               { guard: 'isStopping', target: '#minch.stopping' },
-              { target: '#minch.backoff', actions: { type: 'endAttempt', params: NO_CLOSE_ANSWER } },
+              { target: '#minch.backoff', actions: { type: 'endAttempt', params: ENDED.noCloseAnswer } },
             ],
           },
           on: onStop({ actions: 'markStopping' } as const),
@@ -321,10 +265,7 @@ export const minchMachine = setup({
         deciding: {
           entry: {
             type: 'run',
-            params: ({ context }) => ({
-              callback: 'handleDisconnect',
-              args: [context.lastDisconnect, context.attempt],
-            }),
+            params: ({ context: c }) => ({ callback: 'handleDisconnect', args: [c.lastDisconnect, c.attempt] }),
           },
           on: {
             'callback.reconnect': [
@@ -357,22 +298,3 @@ export const minchMachine = setup({
     stopped: { type: 'final' },
   },
 });
-
-/** The plain name of a client's state. */
-export type StateName = 'idle' | 'connecting' | 'open' | 'closing' | 'backoff' | 'stopped';
-
-/**
- * The plain name of the state a snapshot is in, for UIs and logs:
- * `{ connection: { open: 'waiting' } }` is `'open'`, `'stopping'` (terminate
- * running) is `'closing'`. `snapshot.matches({ connection: 'open' })` works too.
- *
- * @example
- * actor.subscribe((snapshot) => console.log(stateName(snapshot)));
- */
-export function stateName(snapshot: { value: unknown }): StateName {
-  const value = snapshot.value as string | { connection?: string | object; backoff?: string };
-  if (typeof value === 'string') return value === 'stopping' ? 'closing' : (value as StateName);
-  if (value.backoff !== undefined) return 'backoff';
-  const phase = value.connection;
-  return typeof phase === 'string' ? (phase as StateName) : 'open';
-}

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
-import { stateName, type MinchContext } from '../machines/minchMachine.js';
+import { stateName, type MinchContext } from '../machines/context.js';
 import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';
 import { normalizeFrame } from './core/frames.js';
 import { checkCloseOptions, DEFAULTS } from './core/options.js';

@@ -11,8 +11,9 @@ export { connect, receiveFrame } from './simple.js';
 export type { Connection, ConnectError, ConnectOptions } from './simple.js';
 export { backoff } from './core/backoff.js';
 export type { BackoffOptions } from './core/backoff.js';
-export { minchMachine, stateName } from '../machines/minchMachine.js';
-export type { StateName } from '../machines/minchMachine.js';
+export { minchMachine } from '../machines/minchMachine.js';
+export { stateName } from '../machines/context.js';
+export type { StateName } from '../machines/context.js';
 export type { MinchEvent } from '../machines/events.js';
 export type {
   CallbackName,

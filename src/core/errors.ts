@@ -4,7 +4,7 @@
  * failure has one shape and one wording.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { CallbackName, MinchError, SendError } from '../types.js';
+import type { CallbackName, DisconnectReason, MinchError, SendError } from '../types.js';
 
 /** `Right(undefined)`: a send that was handed to the socket. Shared, so no send allocates one. */
 export const RIGHT_VOID: E.Either<never, void> = E.right(undefined);
@@ -30,3 +30,20 @@ export function callbackError(callback: CallbackName, err: unknown): MinchError 
 export function sendError(message: string, error?: SendError): MinchError {
   return error === undefined ? { type: 'send_error', message } : { type: 'send_error', message, error };
 }
+
+/** The disconnect reasons the engine gives itself, frozen: snapshots share them. */
+export const ENDED = Object.freeze({
+  handshakeTimeout: Object.freeze({
+    type: 'connect_error',
+    reason: 'timeout',
+    message: 'the opening handshake timed out',
+  }),
+  noCloseAnswer: Object.freeze({
+    type: 'closed',
+    code: 1006,
+    reason: 'the server did not answer the close frame in time',
+  }),
+  heartbeatTimeout: Object.freeze({ type: 'heartbeat_timeout' }),
+  offlineConnecting: Object.freeze({ type: 'connect_error', reason: 'offline', message: 'the browser went offline' }),
+  offlineOpen: Object.freeze({ type: 'closed', code: 1006, reason: 'the browser went offline' }),
+} satisfies Record<string, DisconnectReason>);

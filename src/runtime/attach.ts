@@ -6,7 +6,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { AnyActorRef } from 'xstate';
-import { minchMachine, stateName, type MinchInput } from '../../machines/minchMachine.js';
+import { stateName, type MinchInput } from '../../machines/context.js';
+import { minchMachine } from '../../machines/minchMachine.js';
 import { environmentLogic, isNodeWs } from '../adapter.js';
 import {
   ACTOR_OPTION_KEYS,

@@ -8,7 +8,8 @@
  */
 import { createActor, SimulatedClock, type InspectionEvent } from 'xstate';
 import type { MinchEvent } from '../../machines/events.js';
-import { minchMachine, stateName } from '../../machines/minchMachine.js';
+import { stateName } from '../../machines/context.js';
+import { minchMachine } from '../../machines/minchMachine.js';
 import type { ResolvedTimings } from '../../src/core/options.js';
 import { transitionKey } from '../../scripts/transitions.js';
 
