@@ -111,30 +111,13 @@ export function resolveTimings(
 }
 
 /** The options `createMinchActor` takes; anything else is a typo. */
-export const ACTOR_OPTION_KEYS: ReadonlySet<string> = new Set([
-  'connectTimeoutMs',
-  'closeTimeoutMs',
-  'heartbeat',
-  'minUptimeMs',
-  'outbox',
-  'signal',
-  'logger',
-  'inspect',
-  'systemId',
-  'clock',
-]);
-
+export const ACTOR_OPTION_KEYS: ReadonlySet<string> = new Set(
+  'connectTimeoutMs closeTimeoutMs heartbeat minUptimeMs outbox signal logger inspect systemId clock'.split(' '),
+);
 /** The options `connect()` reads itself; any other key is a Node `ws` client option. */
-export const CONNECT_OPTION_KEYS: ReadonlySet<string> = new Set([
-  'headers',
-  'protocols',
-  'timeoutMs',
-  'closeTimeoutMs',
-  'heartbeat',
-  'maxBufferedFrames',
-  'signal',
-  'logger',
-]);
+export const CONNECT_OPTION_KEYS: ReadonlySet<string> = new Set(
+  'headers protocols timeoutMs closeTimeoutMs heartbeat maxBufferedFrames signal logger'.split(' '),
+);
 
 const OPTIONAL_CALLBACKS = [
   'init',
