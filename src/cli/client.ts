@@ -16,6 +16,7 @@ import {
   type MinchClient,
   type UpgradeResponse,
 } from '../index.js';
+import { DEFAULTS } from '../core/options.js';
 import type { CliOptions } from './args.js';
 import { startEchoServer, type EchoServer } from './echoServer.js';
 import { disconnectEvent, frameEvent, type CliEvent } from './output.js';
@@ -87,7 +88,8 @@ export function cliClient(opts: CliOptions, url: string, hooks: Hooks): MinchCli
 export function heartbeatOf(opts: CliOptions): HeartbeatOptions | false | undefined {
   if (opts.pingIntervalMs === 0) return false;
   if (opts.pingIntervalMs === undefined && opts.pingTimeoutMs === undefined) return undefined;
-  return { intervalMs: opts.pingIntervalMs ?? 20_000, timeoutMs: opts.pingTimeoutMs ?? 20_000 };
+  const { intervalMs, timeoutMs } = DEFAULTS.heartbeat;
+  return { intervalMs: opts.pingIntervalMs ?? intervalMs, timeoutMs: opts.pingTimeoutMs ?? timeoutMs };
 }
 
 function stopInfo(reason: unknown): { exitCode: number; reason: string } {

@@ -2,6 +2,7 @@
  * Reconnect delays (pure). Exactly Minch's numbers:
  * `min(round(min * attempt ** factor), max)`.
  */
+import { DEFAULTS } from './options.js';
 
 export interface BackoffOptions {
   /** @default 200 */
@@ -20,7 +21,8 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-export const BACKOFF_DEFAULTS = { min: 200, max: 30_000, factor: 2 } as const;
+/** The defaults of `backoff`'s options (they live with every other default). */
+export const BACKOFF_DEFAULTS = DEFAULTS.backoff;
 
 /**
  * The delay in milliseconds before reconnect attempt `attempt` (1, 2, ...).

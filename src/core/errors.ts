@@ -9,8 +9,11 @@ import type { CallbackName, DisconnectReason, MinchError, SendError } from '../t
 /** `Right(undefined)`: a send that was handed to the socket. Shared, so no send allocates one. */
 export const RIGHT_VOID: E.Either<never, void> = E.right(undefined);
 
+/** The client is not open. */
+export const NOT_CONNECTED_ERROR: SendError = Object.freeze({ type: 'not_connected' });
+
 /** The client is not open: nothing was sent. */
-export const NOT_CONNECTED: E.Either<SendError, never> = E.left({ type: 'not_connected' });
+export const NOT_CONNECTED: E.Either<SendError, never> = E.left(NOT_CONNECTED_ERROR);
 
 export const invalidFrame = (message: string): E.Either<SendError, never> => E.left({ type: 'invalid_frame', message });
 

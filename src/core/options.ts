@@ -24,6 +24,8 @@ export const DEFAULTS = {
   maxBufferedFrames: 10_000,
   /** The close frame of `close(target)` and of a stop. */
   closeCode: 1000,
+  /** `backoff(attempt)`: Elixir Minch's numbers. */
+  backoff: { min: 200, max: 30_000, factor: 2 },
 } as const;
 
 /** The timing options of a client after defaults and checks. */

@@ -11,7 +11,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { MinchEvent } from '../../machines/events.js';
 import { backoff } from '../core/backoff.js';
-import { sendError } from '../core/errors.js';
+import { NOT_CONNECTED_ERROR, sendError } from '../core/errors.js';
 import { reduceResult, type Effect } from '../core/results.js';
 import { resolveTarget, type ResolvedTarget } from '../core/target.js';
 import type {
@@ -95,9 +95,7 @@ function applyEffect(host: CallbackHost, effect: Effect): void {
       return;
     case 'close':
       if (!host.isOpen) {
-        host.reportError(
-          sendError('a close result was ignored: the client is not connected', { type: 'not_connected' }),
-        );
+        host.reportError(sendError('a close result was ignored: the client is not connected', NOT_CONNECTED_ERROR));
         return;
       }
       host.send({ type: 'callback.close', code: effect.code, reason: effect.reason });

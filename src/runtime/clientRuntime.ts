@@ -19,7 +19,7 @@ import {
   writeFrame,
   type SocketOwner,
 } from '../adapter.js';
-import { callbackError, NOT_CONNECTED, RIGHT_VOID, sendError } from '../core/errors.js';
+import { callbackError, NOT_CONNECTED, NOT_CONNECTED_ERROR, RIGHT_VOID, sendError } from '../core/errors.js';
 import { scrub, secretsOf, type ResolvedTarget } from '../core/target.js';
 import type { DisconnectReason, Frame, HeartbeatOptions, Logger, MinchClient } from '../types.js';
 import type { MinchError, OutboxOptions, Self, SendError, UpgradeResponse } from '../types.js';
@@ -157,7 +157,7 @@ export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner 
     this.terminating = true;
     for (const frame of this.outbox.splice(0)) {
       const message = `a queued ${frame.type} frame was dropped: the client stopped before it could be sent`;
-      this.reportError(sendError(message, { type: 'not_connected' }));
+      this.reportError(sendError(message, NOT_CONNECTED_ERROR));
     }
   }
   useTarget(target: ResolvedTarget, generation: number): void {
@@ -182,7 +182,7 @@ export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner 
       }
       const dropped = this.outbox.shift() as Frame;
       this.reportError(
-        sendError(`a queued ${dropped.type} frame was dropped: the outbox was full`, { type: 'not_connected' }),
+        sendError(`a queued ${dropped.type} frame was dropped: the outbox was full`, NOT_CONNECTED_ERROR),
       );
     }
     if (this.outbox === NO_FRAMES) this.outbox = [];
