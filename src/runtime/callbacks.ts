@@ -9,57 +9,23 @@
  * then `failed` if either went wrong; nothing here awaits or queues.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { MinchEvent } from '../../machines/events.js';
 import { backoff } from '../core/backoff.js';
 import { NOT_CONNECTED_ERROR, sendError } from '../core/errors.js';
 import { reduceResult, type Effect } from '../core/results.js';
-import { resolveTarget, type ResolvedTarget } from '../core/target.js';
-import type {
-  CallbackName,
-  DisconnectReason,
-  Frame,
-  Logger,
-  MinchClient,
-  MinchError,
-  Self,
-  SendError,
-} from '../types.js';
-
-/** What the table needs of the client's runtime. */
-export interface CallbackHost {
-  readonly client: MinchClient<unknown, unknown, unknown>;
-  readonly self: Self<unknown>;
-  readonly logger: Logger;
-  /** The user state; the snapshot follows it after each batch. */
-  state: unknown;
-  /** Sends an event to the machine unless it has stopped. */
-  send(event: MinchEvent): void;
-  /** Writes a frame to the open socket. */
-  write(frame: Frame): E.Either<SendError, void>;
-  /** True while the socket is open. */
-  readonly isOpen: boolean;
-  /** Queues `handleError(error)`. */
-  reportError(error: MinchError): void;
-  /** Keeps the target of attempt `generation`; it never travels in events. */
-  useTarget(target: ResolvedTarget, generation: number): void;
-  /** `init` returned: the snapshot already has this state. */
-  initialised(state: unknown): void;
-  /** `terminate` is about to run: no job runs after it. */
-  finish(): void;
-  /** `terminate` was asked for: frames still in the outbox are reported now, before it runs. */
-  dropOutbox(): void;
-}
+import { resolveTarget } from '../core/target.js';
+import type { CallbackName, DisconnectReason, Frame, MinchError } from '../types.js';
+import type { ClientRuntime } from './clientRuntime.js';
 
 export interface Callback {
   readonly name: CallbackName;
   /** Runs when the machine asks for the callback, before it is queued. */
-  queued?(host: CallbackHost): void;
+  queued?(host: ClientRuntime): void;
   /** Calls the user's callback with the job's arguments, or returns its default result. */
-  call(host: CallbackHost, a: unknown, b: unknown): unknown;
+  call(host: ClientRuntime, a: unknown, b: unknown): unknown;
   /** Applies the (awaited) result; returns an error when the result is invalid. */
-  done(host: CallbackHost, result: unknown, a: unknown, b: unknown): MinchError | undefined;
+  done(host: ClientRuntime, result: unknown, a: unknown, b: unknown): MinchError | undefined;
   /** The callback threw, rejected, or returned something invalid. */
-  failed(host: CallbackHost, error: MinchError, a: unknown, b: unknown): void;
+  failed(host: ClientRuntime, error: MinchError, a: unknown, b: unknown): void;
 }
 
 const ok = (state: unknown) => ({ type: 'ok', state }) as const;
@@ -69,7 +35,7 @@ function isOk(v: unknown): v is { type: 'ok'; state: unknown } {
 }
 
 /** Applies a callback result: the new state, then its effects in order. */
-function applyResult(host: CallbackHost, name: CallbackName, result: unknown): MinchError | undefined {
+function applyResult(host: ClientRuntime, name: CallbackName, result: unknown): MinchError | undefined {
   // The common case on the frame path, { type: 'ok', state }, needs no reducer and no allocation.
   if (isOk(result)) {
     host.state = result.state;
@@ -82,7 +48,7 @@ function applyResult(host: CallbackHost, name: CallbackName, result: unknown): M
   return undefined;
 }
 
-function applyEffect(host: CallbackHost, effect: Effect): void {
+function applyEffect(host: ClientRuntime, effect: Effect): void {
   switch (effect.type) {
     case 'send':
       for (const frame of effect.frames) {

@@ -23,7 +23,7 @@ import { callbackError, NOT_CONNECTED, NOT_CONNECTED_ERROR, RIGHT_VOID, sendErro
 import { scrub, secretsOf, type ResolvedTarget } from '../core/target.js';
 import type { DisconnectReason, Frame, HeartbeatOptions, Logger, MinchClient } from '../types.js';
 import type { MinchError, OutboxOptions, Self, SendError, UpgradeResponse } from '../types.js';
-import { CALLBACKS, type Callback, type CallbackHost } from './callbacks.js';
+import { CALLBACKS, type Callback } from './callbacks.js';
 import { Mailbox } from './mailbox.js';
 import type WebSocket from 'isomorphic-ws';
 
@@ -54,7 +54,7 @@ class ClientSelf implements Self<unknown> {
   }
 }
 
-export class ClientRuntime extends Mailbox implements CallbackHost, SocketOwner {
+export class ClientRuntime extends Mailbox implements SocketOwner {
   /** The user state; the machine's `context.state` follows it after each batch. */
   state: unknown = undefined;
   readonly self: Self<unknown> = new ClientSelf(this);
