@@ -134,9 +134,15 @@ function runtimeFor(target: SendTarget, fn: string): ClientRuntime & { actor: Mi
  */
 export function sendFrame(target: SendTarget, frame: FrameInput): E.Either<SendError, void> {
   const runtime = runtimeFor(target, 'sendFrame');
-  // The common case, a text frame with string data, is valid as it is: no Either to allocate.
-  if (typeof frame === 'object' && frame !== null && frame.type === 'text' && typeof frame.data === 'string') {
-    return writeOrQueue(runtime, frame);
+  // The common cases, text and binary data frames, are valid as they are: no Either to allocate.
+  if (typeof frame === 'object' && frame !== null) {
+    if (
+      frame.type === 'text'
+        ? typeof frame.data === 'string'
+        : frame.type === 'binary' && frame.data instanceof Uint8Array
+    ) {
+      return writeOrQueue(runtime, frame);
+    }
   }
   const normal = normalizeFrame(frame);
   if (E.isLeft(normal)) return normal;
@@ -214,7 +220,8 @@ export function close(target: SendTarget, options: CloseOptions = {}): Promise<v
   const runtime = runtimeFor(target, 'close');
   const actor = runtime.actor;
   if (!runtime.started) {
-    // Never started: there is no socket and no state to terminate.
+    // Never started: there is no socket and no state to terminate; nothing may run or queue later.
+    runtime.halt();
     actor.stop();
     return Promise.resolve();
   }

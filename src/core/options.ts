@@ -75,6 +75,9 @@ function checkHeartbeat(hb: unknown, defaults: RuntimeDefaults): E.Either<string
       return E.left(`heartbeat.frame is not a valid frame: ${why}`);
     }
     if (checked.right.type === 'close') return E.left('heartbeat.frame cannot be a close frame');
+    if (defaults.canPing === false && checked.right.type !== 'text' && checked.right.type !== 'binary') {
+      return E.left(`heartbeat.frame cannot be a ${checked.right.type} in browsers, which cannot send one`);
+    }
     return E.right({ intervalMs: interval.right, timeoutMs: timeout.right, frame: checked.right });
   }
   if (defaults.canPing === false) {

@@ -36,32 +36,37 @@ function isOk(v: unknown): v is { type: 'ok'; state: unknown } {
 
 /** Applies a callback result: the new state, then its effects in order. */
 function applyResult(host: ClientRuntime, name: CallbackName, result: unknown): MinchError | undefined {
-  // The common case on the frame path, { type: 'ok', state }, needs no reducer and no allocation.
-  if (isOk(result)) {
+  // The common case on the frame path, { type: 'ok', state }, needs no reducer and no allocation;
+  // handleDisconnect may not answer ok, so its answer always goes through the reducer.
+  if (name !== 'handleDisconnect' && isOk(result)) {
     host.state = result.state;
     return undefined;
   }
   const reduced = reduceResult(name, result, host.state);
   if (E.isLeft(reduced)) return reduced.left;
   host.state = reduced.right.state;
-  for (const effect of reduced.right.effects) applyEffect(host, effect);
+  // What handleError's own result fails to do is logged, never reported to it again: a handleError
+  // that replies while the client is not open would otherwise call itself without end.
+  const report = name === 'handleError' ? (e: MinchError) => host.logger.warn(`[minch] ${e.message}`) : null;
+  for (const effect of reduced.right.effects) applyEffect(host, effect, report);
   return undefined;
 }
 
-function applyEffect(host: ClientRuntime, effect: Effect): void {
+function applyEffect(host: ClientRuntime, effect: Effect, report: ((e: MinchError) => void) | null): void {
+  const fail = (error: MinchError): void => (report === null ? host.reportError(error) : report(error));
   switch (effect.type) {
     case 'send':
       for (const frame of effect.frames) {
         const written = host.write(frame);
         if (E.isLeft(written)) {
           const why = written.left.type === 'not_connected' ? 'the client is not connected' : written.left.message;
-          host.reportError(sendError(`a ${frame.type} frame was not sent: ${why}`, written.left));
+          fail(sendError(`a ${frame.type} frame was not sent: ${why}`, written.left));
         }
       }
       return;
     case 'close':
       if (!host.isOpen) {
-        host.reportError(sendError('a close result was ignored: the client is not connected', NOT_CONNECTED_ERROR));
+        fail(sendError('a close result was ignored: the client is not connected', NOT_CONNECTED_ERROR));
         return;
       }
       host.send({ type: 'callback.close', code: effect.code, reason: effect.reason });

@@ -150,8 +150,20 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   initialised(state: unknown): void {
     this.state = this.syncedState = state;
   }
+  /** `terminate` is about to run: no job runs after it, and the snapshot gets the last state now. */
   finish(): void {
     this.finished = true;
+    if (this.state === this.syncedState) return;
+    this.syncedState = this.state;
+    this.send({ type: 'callback.state', state: this.state });
+  }
+  /**
+   * The actor stopped, however (`actor.stop()`, an error, or its final state): no callback runs any
+   * more, nothing is queued, and the socket is released. XState runs no exit action on `stop()`.
+   */
+  halt(): void {
+    this.finished = this.terminating = true;
+    this.release();
   }
   dropOutbox(): void {
     this.terminating = true;
@@ -201,7 +213,10 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   }
 
   closeSocket(code: number, reason: string): void {
-    if (this.ws !== null) closeSocket(this.ws, code, reason);
+    if (this.ws === null) return;
+    // Reading may be paused (backpressure): the peer's close frame must be read all the same.
+    if (this.paused) this.setReading(true);
+    closeSocket(this.ws, code, reason);
   }
 
   probe(heartbeat: HeartbeatOptions | false): void {
@@ -216,7 +231,8 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     const ws = this.ws;
     this.ws = null;
     this.isOpen = this.probing = this.paused = false;
-    this.response = null;
+    // The attempt's target (its URL, headers, tokens) is kept no longer than its socket.
+    this.response = this.target = null;
     if (ws !== null) releaseSocket(ws);
   }
 
