@@ -141,6 +141,19 @@ describe('resolveTimings', () => {
     expect(left(resolveTimings(options, NODE_DEFAULTS))).toContain(mentioned);
   });
 
+  it.each<[string, unknown, string]>([
+    ['no frame', { intervalMs: 1000, timeoutMs: 500 }, 'heartbeat needs a frame in browsers'],
+    ['a ping frame', { intervalMs: 1000, timeoutMs: 500, frame: 'ping' }, 'cannot be a ping in browsers'],
+    ['a pong frame', { intervalMs: 1000, timeoutMs: 500, frame: { type: 'pong' } }, 'cannot be a pong in browsers'],
+  ])('rejects a browser heartbeat with %s: browsers send data frames only', (_name, heartbeat, message) => {
+    expect(left(resolveTimings({ heartbeat }, { ...BROWSER_DEFAULTS, canPing: false }))).toContain(message);
+  });
+
+  it('accepts a browser heartbeat with a text frame', () => {
+    const heartbeat = { intervalMs: 1000, timeoutMs: 500, frame: { type: 'text', data: 'ping' } };
+    expect(right(resolveTimings({ heartbeat }, { ...BROWSER_DEFAULTS, canPing: false })).heartbeat).toEqual(heartbeat);
+  });
+
   it('does not mutate the defaults object it was given', () => {
     const defaults = { connectTimeoutMs: 10_000, heartbeat: { intervalMs: 20_000, timeoutMs: 20_000 } };
     right(resolveTimings({ heartbeat: { intervalMs: 5, timeoutMs: 6 } }, defaults));
