@@ -99,8 +99,8 @@ export function createRuntime(client: unknown, initArg: unknown, options: Runtim
 export function attachRuntime(runtime: ClientRuntime, actor: AnyActorRef, logger: Logger, signal?: AbortSignal): void {
   runtime.actor = actor;
   runtimes.set(actor, runtime);
-  const halt = (): void => runtime.halt();
-  actor.subscribe({ complete: halt, error: halt });
+  // The runtime observes its actor: however the actor ends, the runtime halts (see `halt`).
+  actor.subscribe(runtime);
   if (logger !== consoleLogger) logLifecycle(actor, logger);
   if (signal === undefined) return;
   whenAborted(signal, actor, () => {

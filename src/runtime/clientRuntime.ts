@@ -118,16 +118,16 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
       return undefined;
     }
     if (!isThenable(result)) {
-      this.complete(callback, result, a, b);
+      this.settle(callback, result, a, b);
       return undefined;
     }
     return Promise.resolve(result).then(
-      (value) => this.complete(callback, value, a, b),
+      (value) => this.settle(callback, value, a, b),
       (err: unknown) => callback.failed(this, callbackError(callback.name, err), a, b),
     );
   }
 
-  private complete(callback: Callback, result: unknown, a: unknown, b: unknown): void {
+  private settle(callback: Callback, result: unknown, a: unknown, b: unknown): void {
     const error = callback.done(this, result, a, b);
     if (error !== undefined) callback.failed(this, error, a, b);
   }
@@ -164,6 +164,14 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   halt(): void {
     this.finished = this.terminating = true;
     this.release();
+  }
+  /** As an observer of its actor (no closure per client): the actor completed. */
+  complete(): void {
+    this.halt();
+  }
+  /** As an observer of its actor: the actor failed. */
+  error(): void {
+    this.halt();
   }
   dropOutbox(): void {
     this.terminating = true;
