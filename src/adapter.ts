@@ -27,7 +27,8 @@ export interface SocketOwner {
   /** The upgrade response (Node), kept until the socket opens. */
   upgraded(status: number, headers: Record<string, string | string[]>): void;
   opened(protocol: string): void;
-  received(frame: Frame): void;
+  /** `bytes` is the payload's size on the wire (Node), for diagnostics. */
+  received(frame: Frame, bytes: number): void;
   /** A frame that proves the peer alive but is not for `handleFrame` (a ping, a heartbeat pong). */
   alive(): void;
   /** The socket ended or failed; later events of this socket are ignored. */
@@ -67,7 +68,8 @@ function onOpen(this: Socket): void {
   this[OWNER]?.opened(this.protocol ?? '');
 }
 function onMessage(this: Socket, data: Buffer, isBinary: boolean): void {
-  this[OWNER]?.received(isBinary ? { type: 'binary', data: toBytes(data) } : { type: 'text', data: data.toString() });
+  const frame: Frame = isBinary ? { type: 'binary', data: toBytes(data) } : { type: 'text', data: data.toString() };
+  this[OWNER]?.received(frame, data.length);
 }
 function onPing(this: Socket): void {
   this[OWNER]?.alive();
@@ -76,7 +78,7 @@ function onPong(this: Socket, data: Buffer): void {
   const owner = this[OWNER];
   if (owner === undefined) return;
   if (data.length > HEARTBEAT_PREFIX.length && data.toString('latin1').startsWith(HEARTBEAT_PREFIX)) owner.alive();
-  else owner.received({ type: 'pong', data: toBytes(data) });
+  else owner.received({ type: 'pong', data: toBytes(data) }, data.length);
 }
 function onClose(this: Socket, code: number, reason: Buffer): void {
   this[OWNER]?.ended({ type: 'closed', code, reason: reason.toString() });
@@ -112,7 +114,8 @@ function onBrowserOpen(this: Socket): void {
 }
 function onBrowserMessage(this: Socket, ev: { data: unknown }): void {
   const data = ev.data;
-  this[OWNER]?.received(typeof data === 'string' ? { type: 'text', data } : { type: 'binary', data: toBytes(data) });
+  // Browsers publish no diagnostics, so the size is not worked out.
+  this[OWNER]?.received(typeof data === 'string' ? { type: 'text', data } : { type: 'binary', data: toBytes(data) }, 0);
 }
 function onBrowserClose(this: Socket, ev: { code: number; reason: string }): void {
   this[OWNER]?.ended({ type: 'closed', code: ev.code, reason: ev.reason });

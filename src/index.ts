@@ -10,6 +10,17 @@ export { supervisorMachine } from '../machines/supervisorMachine.js';
 export { connect, receiveFrame } from './simple.js';
 export type { Connection, ConnectError, ConnectOptions } from './simple.js';
 export { backoff } from './core/backoff.js';
+export { MINCH_CHANNELS } from './diagnostics.js';
+export type {
+  AttemptMessage,
+  ClientMessage,
+  DisconnectMessage,
+  FrameMessage,
+  HeartbeatMessage,
+  OpenMessage,
+  ReconnectMessage,
+  StopMessage,
+} from './diagnostics.js';
 export type { BackoffOptions } from './core/backoff.js';
 export { minchMachine } from '../machines/minchMachine.js';
 export { stateName } from '../machines/context.js';

@@ -21,6 +21,7 @@ import {
 import type { Logger } from '../types.js';
 import { CALLBACKS } from './callbacks.js';
 import { ClientRuntime } from './clientRuntime.js';
+import { Outbox } from './outbox.js';
 
 const runtimes = new WeakMap<object, ClientRuntime>();
 
@@ -90,7 +91,7 @@ export function createRuntime(client: unknown, initArg: unknown, options: Runtim
     RangeError,
   );
   const runtime = new ClientRuntime(checked, logger);
-  runtime.outboxOptions = outbox;
+  if (outbox !== null) runtime.outbox = new Outbox(outbox);
   const input: MinchInput = { initArg, timings };
   return { input, runtime, logger };
 }

@@ -13,13 +13,34 @@ import { backoff } from '../core/backoff.js';
 import { NOT_CONNECTED_ERROR, sendError } from '../core/errors.js';
 import { reduceResult, type Effect } from '../core/results.js';
 import { resolveTarget } from '../core/target.js';
-import type { CallbackName, DisconnectReason, Frame, MinchError } from '../types.js';
+import type { CallbackName, DisconnectReason, Frame, MinchError, Self } from '../types.js';
 import type { ClientRuntime } from './clientRuntime.js';
+import * as telemetry from './telemetry.js';
+
+/** `self`, handed to every callback: methods on a prototype, no closures per client. */
+export class ClientSelf implements Self<unknown> {
+  readonly #runtime: ClientRuntime;
+  constructor(runtime: ClientRuntime) {
+    this.#runtime = runtime;
+  }
+  sendInfo(message: unknown): void {
+    this.#runtime.send({ type: 'user.info', message });
+  }
+  sendAfter(message: unknown, delayMs: number): () => void {
+    if (typeof delayMs !== 'number' || !(delayMs >= 0)) {
+      throw new RangeError(`sendAfter: delayMs must be a number >= 0, got ${String(delayMs)}`);
+    }
+    const runtime = this.#runtime;
+    const id = `minch.info.${++runtime.timers}`;
+    runtime.send({ type: 'user.sendAfter', id, message, delayMs });
+    return () => runtime.send({ type: 'user.cancelTimer', id });
+  }
+}
 
 export interface Callback {
   readonly name: CallbackName;
   /** Runs when the machine asks for the callback, before it is queued. */
-  queued?(host: ClientRuntime): void;
+  queued?(host: ClientRuntime, a: unknown, b: unknown): void;
   /** Calls the user's callback with the job's arguments, or returns its default result. */
   call(host: ClientRuntime, a: unknown, b: unknown): unknown;
   /** Applies the (awaited) result; returns an error when the result is invalid. */
@@ -75,7 +96,7 @@ function applyEffect(host: ClientRuntime, effect: Effect, report: ((e: MinchErro
       host.send({ type: 'callback.stop', reason: effect.reason });
       return;
     case 'reconnect':
-      host.send({ type: 'callback.reconnect', backoffMs: effect.backoffMs });
+      host.reconnect(effect.backoffMs);
       return;
   }
 }
@@ -114,6 +135,7 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
 
   connect: {
     name: 'connect',
+    queued: (host) => telemetry.attemptStarting(host),
     call: (host) => host.client.connect(host.state, host.self),
     done(host, result, generation) {
       const target = resolveTarget(result);
@@ -157,6 +179,7 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
   },
 
   handleDisconnect: {
+    queued: (host, reason, attempt) => telemetry.ended(host, reason as DisconnectReason, attempt as number),
     ...handler('handleDisconnect', (host, reason, attempt) => {
       const c = host.client;
       if (c.handleDisconnect === undefined)
@@ -166,13 +189,16 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
     // The default decision applies: reconnect after backoff(attempt).
     failed(host, error, _reason, attempt) {
       host.reportError(error);
-      host.send({ type: 'callback.reconnect', backoffMs: backoff(attempt as number) });
+      host.reconnect(backoff(attempt as number));
     },
   },
 
   terminate: {
     name: 'terminate',
-    queued: (host) => host.dropOutbox(),
+    queued(host, reason) {
+      host.dropOutbox();
+      telemetry.stopped(host, reason);
+    },
     call(host, reason) {
       host.finish();
       const c = host.client;

@@ -19,39 +19,19 @@ import {
   writeFrame,
   type SocketOwner,
 } from '../adapter.js';
-import { callbackError, NOT_CONNECTED, NOT_CONNECTED_ERROR, RIGHT_VOID, sendError } from '../core/errors.js';
+import { callbackError, NOT_CONNECTED, sendError } from '../core/errors.js';
 import { scrub, secretsOf, type ResolvedTarget } from '../core/target.js';
 import type { DisconnectReason, Frame, HeartbeatOptions, Logger, MinchClient } from '../types.js';
-import type { MinchError, OutboxOptions, Self, SendError, UpgradeResponse } from '../types.js';
-import { CALLBACKS, type Callback } from './callbacks.js';
+import type { MinchError, Self, SendError, UpgradeResponse } from '../types.js';
+import { channels } from '../diagnostics.js';
+import { CALLBACKS, ClientSelf, type Callback } from './callbacks.js';
 import { Mailbox } from './mailbox.js';
+import type { Outbox } from './outbox.js';
+import * as telemetry from './telemetry.js';
 import type WebSocket from 'isomorphic-ws';
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
-/** Shared empty outbox: most clients never queue, so they allocate no array. */
-const NO_FRAMES: Frame[] = [];
-
-/** `self`, handed to every callback: methods on a prototype, no closures per client. */
-class ClientSelf implements Self<unknown> {
-  readonly #runtime: ClientRuntime;
-  constructor(runtime: ClientRuntime) {
-    this.#runtime = runtime;
-  }
-  sendInfo(message: unknown): void {
-    this.#runtime.send({ type: 'user.info', message });
-  }
-  sendAfter(message: unknown, delayMs: number): () => void {
-    if (typeof delayMs !== 'number' || !(delayMs >= 0)) {
-      throw new RangeError(`sendAfter: delayMs must be a number >= 0, got ${String(delayMs)}`);
-    }
-    const runtime = this.#runtime;
-    const id = `minch.info.${++runtime.timers}`;
-    runtime.send({ type: 'user.sendAfter', id, message, delayMs });
-    return () => runtime.send({ type: 'user.cancelTimer', id });
-  }
 }
 
 export class ClientRuntime extends Mailbox implements SocketOwner {
@@ -64,14 +44,12 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   started = false;
   /** Counts `sendAfter` timers, for their ids. */
   timers = 0;
-  /** Set when the outbox option is on. */
-  outboxOptions: OutboxOptions | null = null;
+  /** The opt-in outbox; none unless the option is on. */
+  outbox: Outbox | null = null;
 
   private syncedState: unknown = undefined;
   private syncScheduled = false;
   private finished = false;
-  private terminating = false;
-  private outbox: Frame[] = NO_FRAMES;
   /** The resolved target of the current attempt, never put in events or snapshots. */
   private target: ResolvedTarget | null = null;
   private targetGeneration = -1;
@@ -85,6 +63,14 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   private probing = false;
   /** Reading is paused (backpressure): the peer's answers cannot be read. */
   private paused = false;
+  /** For diagnostics: the attempt's redacted URL, when it and its connection started, the last probe. */
+  url: string | null = null;
+  attemptAt = 0;
+  openAt = 0;
+  probeAt = 0;
+  /** The attempt number `handleDisconnect` was last given, and whether the stop was published. */
+  attempt = 0;
+  stopPublished = false;
 
   constructor(
     readonly client: MinchClient<unknown, unknown, unknown>,
@@ -104,7 +90,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   /** The machine asks for a callback. */
   run(callback: Callback, a: unknown, b: unknown): void {
     this.started = true;
-    callback.queued?.(this);
+    callback.queued?.(this, a, b);
     this.enqueue(callback, a, b);
   }
 
@@ -162,8 +148,11 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
    * more, nothing is queued, and the socket is released. XState runs no exit action on `stop()`.
    */
   halt(): void {
-    this.finished = this.terminating = true;
+    this.finished = true;
+    this.outbox?.close(this);
     this.release();
+    const output = (this.actor?.getSnapshot() as { output?: { reason?: unknown } } | undefined)?.output;
+    telemetry.stopped(this, output?.reason);
   }
   /** As an observer of its actor (no closure per client): the actor completed. */
   complete(): void {
@@ -173,12 +162,9 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   error(): void {
     this.halt();
   }
+  /** `terminate` was asked for: what the outbox still holds is reported before it runs. */
   dropOutbox(): void {
-    this.terminating = true;
-    for (const frame of this.outbox.splice(0)) {
-      const message = `a queued ${frame.type} frame was dropped: the client stopped before it could be sent`;
-      this.reportError(sendError(message, NOT_CONNECTED_ERROR));
-    }
+    this.outbox?.close(this);
   }
   useTarget(target: ResolvedTarget, generation: number): void {
     this.target = target;
@@ -189,25 +175,21 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
 
   /** Writes a frame to the open socket. */
   write(frame: Frame): E.Either<SendError, void> {
-    return this.ws === null ? NOT_CONNECTED : writeFrame(this.ws, frame);
+    if (this.ws === null) return NOT_CONNECTED;
+    const written = writeFrame(this.ws, frame);
+    if (channels.frameSent.hasSubscribers && E.isRight(written)) telemetry.frameSent(this, frame);
+    return written;
+  }
+
+  /** `handleDisconnect` chose to reconnect (or its default applies). */
+  reconnect(backoffMs: number): void {
+    telemetry.reconnecting(this, backoffMs);
+    this.send({ type: 'callback.reconnect', backoffMs });
   }
 
   /** Queues a frame while not open (the opt-in outbox); `Left` when it cannot. */
   enqueueOutgoing(frame: Frame): E.Either<SendError, void> {
-    const options = this.outboxOptions;
-    if (options === null || this.terminating || frame.type === 'close') return NOT_CONNECTED;
-    if (this.outbox.length >= options.max) {
-      if (options.overflow !== 'drop-oldest') {
-        return E.left({ type: 'outbox_full', message: `the outbox holds ${options.max} frames already` });
-      }
-      const dropped = this.outbox.shift() as Frame;
-      this.reportError(
-        sendError(`a queued ${dropped.type} frame was dropped: the outbox was full`, NOT_CONNECTED_ERROR),
-      );
-    }
-    if (this.outbox === NO_FRAMES) this.outbox = [];
-    this.outbox.push(frame);
-    return RIGHT_VOID;
+    return this.outbox === null ? NOT_CONNECTED : this.outbox.push(frame, this);
   }
 
   // ---- the socket of the current attempt (driven by the machine's actions) ----
@@ -217,6 +199,8 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     if (target === null || this.targetGeneration !== generation) return;
     this.generation = generation;
     this.socketEnded = false;
+    this.url = target.safeUrl;
+    telemetry.attempt(this, generation);
     this.ws = openSocket(this, target);
   }
 
@@ -230,6 +214,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   probe(heartbeat: HeartbeatOptions | false): void {
     if (this.ws === null || heartbeat === false) return;
     this.probing = true;
+    this.probeAt = performance.now();
     // Nothing is read while paused, so the peer's answer could not count: treat the probe as answered.
     if (this.paused) this.alive();
     else probeSocket(this.ws, heartbeat.frame as Frame | undefined);
@@ -265,23 +250,25 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     this.response = null;
     this.target = null;
     this.isOpen = true;
-    const ws = this.ws as WebSocket;
-    for (const frame of this.outbox.splice(0)) {
-      const written = writeFrame(ws, frame);
+    telemetry.opened(this, protocol);
+    for (const frame of this.outbox?.take() ?? []) {
+      const written = this.write(frame);
       if (E.isLeft(written)) this.reportError(sendError(`a queued ${frame.type} frame was not sent`, written.left));
     }
     const response = { status: upgrade?.status ?? 101, headers: upgrade?.headers ?? {}, protocol };
     this.send({ type: 'socket.open', generation: this.generation, response });
   }
 
-  received(frame: Frame): void {
+  received(frame: Frame, bytes: number): void {
     if (this.probing) this.alive();
+    if (channels.frameReceived.hasSubscribers) telemetry.frameReceived(this, frame, bytes);
     this.deliver(CALLBACKS.handleFrame, frame);
   }
 
   alive(): void {
     if (!this.probing) return;
     this.probing = false;
+    telemetry.answered(this);
     this.send({ type: 'socket.alive', generation: this.generation });
   }
 
