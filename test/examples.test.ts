@@ -21,6 +21,9 @@ describe('examples', () => {
     expect(stdout.match(/supervised: state open/g)?.length).toBe(2);
     expect(stdout).toMatch(/supervised: received text "\d{4}-\d\d-\d\dT/);
     expect(stdout).toContain('supervised: terminate("normal")');
+    expect(stdout).toContain('metrics: minch.client.connections{} 0 {connection}');
+    expect(stdout).toMatch(/metrics: minch\.client\.disconnects\{reason=closed,code=1006\} 3 \{disconnect\}/);
+    expect(stdout).toMatch(/metrics: minch\.client\.connect\.duration\{outcome=ok\} count 6, sum \d+\.\d{3} s/);
     expect(stdout).toContain('== all examples done');
   });
 });

@@ -1,0 +1,133 @@
+/**
+ * `minch/otel`: OpenTelemetry metrics for Node services, recorded from the
+ * diagnostics_channel events every Minch client publishes (src/diagnostics.ts).
+ *
+ * Needs `@opentelemetry/api` (1.9 or later), an optional peer dependency of
+ * `minch` that only this entry point imports. Node only.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
+import {
+  MINCH_CHANNELS,
+  type DisconnectMessage,
+  type FrameMessage,
+  type HeartbeatMessage,
+  type OpenMessage,
+  type ReconnectMessage,
+  type StopMessage,
+} from './diagnostics.js';
+
+/** Options of `instrumentMinch`. */
+export interface InstrumentMinchOptions {
+  /**
+   * Where the metrics go.
+   * @default the global MeterProvider (`metrics.getMeterProvider()` of `@opentelemetry/api`)
+   */
+  meterProvider?: MeterProvider;
+}
+
+/** The metric names `instrumentMinch` records. */
+export const MINCH_METRICS = {
+  /** UpDownCounter: connections open now. */
+  connections: 'minch.client.connections',
+  /** Histogram (s): from `connect(state)` to open or to a failed attempt; attribute `outcome` (`ok` or the reason type). */
+  connectDuration: 'minch.client.connect.duration',
+  /** Counter: attempts and connections that ended; attributes `reason` and `code` (close code or HTTP status). */
+  disconnects: 'minch.client.disconnects',
+  /** Histogram (s): the delays `handleDisconnect` chose. */
+  reconnectDelay: 'minch.client.reconnect.delay',
+  /** Histogram (s): heartbeat round trips. */
+  heartbeatRtt: 'minch.client.heartbeat.rtt',
+  /** Counter: frames; attributes `direction` (`sent`, `received`) and `type`. */
+  frames: 'minch.client.frames',
+  /** Counter (By): payload bytes; attributes `direction` and `type`. */
+  bytes: 'minch.client.bytes',
+} as const;
+
+const seconds = (ms: number): number => ms / 1000;
+
+/** One attribute set per direction and frame type, so counting a frame allocates nothing. */
+const FRAME_ATTRIBUTES: Record<string, Record<string, Attributes>> = Object.fromEntries(
+  ['sent', 'received'].map((direction) => [
+    direction,
+    Object.fromEntries(['text', 'binary', 'ping', 'pong', 'close'].map((type) => [type, { direction, type }])),
+  ]),
+);
+
+/**
+ * Records `minch.client.*` metrics for every Minch client in this process,
+ * from now until the returned function is called. Metric names and units
+ * follow OpenTelemetry's conventions: durations in seconds, sizes in bytes.
+ * No attribute carries a URL, a header or a payload.
+ *
+ * @example
+ * import { instrumentMinch } from 'minch/otel';
+ * const stop = instrumentMinch(); // the global MeterProvider
+ * // ... on shutdown:
+ * stop();
+ */
+export function instrumentMinch(options: InstrumentMinchOptions = {}): () => void {
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter('minch');
+  const connections = meter.createUpDownCounter(MINCH_METRICS.connections, {
+    description: 'WebSocket connections open now',
+    unit: '{connection}',
+  });
+  const connectDuration = meter.createHistogram(MINCH_METRICS.connectDuration, {
+    description: 'Time from connect(state) to the end of the opening handshake, or to a failed attempt',
+    unit: 's',
+  });
+  const disconnects = meter.createCounter(MINCH_METRICS.disconnects, {
+    description: 'Connection attempts and connections that ended',
+    unit: '{disconnect}',
+  });
+  const reconnectDelay = meter.createHistogram(MINCH_METRICS.reconnectDelay, {
+    description: 'Delay before the next connection attempt',
+    unit: 's',
+  });
+  const heartbeatRtt = meter.createHistogram(MINCH_METRICS.heartbeatRtt, {
+    description: 'Heartbeat round trip: from a probe to the first frame after it',
+    unit: 's',
+  });
+  const frames = meter.createCounter(MINCH_METRICS.frames, { description: 'WebSocket frames', unit: '{frame}' });
+  const bytes = meter.createCounter(MINCH_METRICS.bytes, { description: 'WebSocket payload bytes', unit: 'By' });
+
+  const count = (direction: 'sent' | 'received') => (message: unknown) => {
+    const f = message as FrameMessage;
+    const attributes = FRAME_ATTRIBUTES[direction]?.[f.type] ?? { direction, type: f.type };
+    frames.add(1, attributes);
+    bytes.add(f.bytes, attributes);
+  };
+  const handlers: [string, (message: unknown) => void][] = [
+    [
+      MINCH_CHANNELS.open,
+      (message) => {
+        connections.add(1);
+        connectDuration.record(seconds((message as OpenMessage).handshakeMs), { outcome: 'ok' });
+      },
+    ],
+    [
+      MINCH_CHANNELS.disconnect,
+      (message) => {
+        const d = message as DisconnectMessage;
+        if (d.opened) connections.add(-1);
+        else connectDuration.record(seconds(d.durationMs), { outcome: d.reason });
+        disconnects.add(1, d.code === undefined ? { reason: d.reason } : { reason: d.reason, code: d.code });
+      },
+    ],
+    [MINCH_CHANNELS.reconnect, (message) => reconnectDelay.record(seconds((message as ReconnectMessage).delayMs))],
+    [
+      MINCH_CHANNELS.heartbeat,
+      (message) => {
+        const rttMs = (message as HeartbeatMessage).rttMs;
+        if (rttMs !== undefined) heartbeatRtt.record(seconds(rttMs));
+      },
+    ],
+    [MINCH_CHANNELS.stop, (message) => (message as StopMessage).wasOpen && connections.add(-1)],
+    [MINCH_CHANNELS.frameSent, count('sent')],
+    [MINCH_CHANNELS.frameReceived, count('received')],
+  ];
+  for (const [name, handler] of handlers) subscribe(name, handler);
+  return () => {
+    for (const [name, handler] of handlers) unsubscribe(name, handler);
+  };
+}
