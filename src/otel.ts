@@ -6,7 +6,7 @@
  * `minch` that only this entry point imports. Node only.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
+import { metrics, type Attributes, type MeterProvider, type ObservableCallback } from '@opentelemetry/api';
 import {
   MINCH_CHANNELS,
   type DisconnectMessage,
@@ -38,21 +38,39 @@ export const MINCH_METRICS = {
   reconnectDelay: 'minch.client.reconnect.delay',
   /** Histogram (s): heartbeat round trips. */
   heartbeatRtt: 'minch.client.heartbeat.rtt',
-  /** Counter: frames; attributes `direction` (`sent`, `received`) and `type`. */
+  /** Counter (asynchronous): frames; attributes `direction` (`sent`, `received`) and `type`. */
   frames: 'minch.client.frames',
-  /** Counter (By): payload bytes; attributes `direction` and `type`. */
+  /** Counter (asynchronous, By): payload bytes; attributes `direction` and `type`. */
   bytes: 'minch.client.bytes',
 } as const;
 
 const seconds = (ms: number): number => ms / 1000;
 
-/** One attribute set per direction and frame type, so counting a frame allocates nothing. */
-const FRAME_ATTRIBUTES: Record<string, Record<string, Attributes>> = Object.fromEntries(
-  ['sent', 'received'].map((direction) => [
-    direction,
-    Object.fromEntries(['text', 'binary', 'ping', 'pong', 'close'].map((type) => [type, { direction, type }])),
-  ]),
-);
+const FRAME_TYPES = ['text', 'binary', 'ping', 'pong', 'close'] as const;
+
+/**
+ * Frames and bytes, counted in place: a frame costs two additions, and
+ * OpenTelemetry reads the totals when it collects (asynchronous counters),
+ * instead of hashing attributes on every frame.
+ */
+class FrameTotals {
+  readonly frames = new Float64Array(10);
+  readonly bytes = new Float64Array(10);
+  static readonly ATTRIBUTES: Attributes[] = ['sent', 'received'].flatMap((direction) =>
+    FRAME_TYPES.map((type) => ({ direction, type })),
+  );
+
+  count(received: boolean, message: unknown): void {
+    const f = message as FrameMessage;
+    const i = (received ? 5 : 0) + FRAME_TYPES.indexOf(f.type);
+    this.frames[i] = (this.frames[i] as number) + 1;
+    this.bytes[i] = (this.bytes[i] as number) + f.bytes;
+  }
+
+  observe(totals: Float64Array, result: { observe(value: number, attributes: Attributes): void }): void {
+    totals.forEach((value, i) => value > 0 && result.observe(value, FrameTotals.ATTRIBUTES[i] as Attributes));
+  }
+}
 
 /**
  * Records `minch.client.*` metrics for every Minch client in this process,
@@ -88,15 +106,16 @@ export function instrumentMinch(options: InstrumentMinchOptions = {}): () => voi
     description: 'Heartbeat round trip: from a probe to the first frame after it',
     unit: 's',
   });
-  const frames = meter.createCounter(MINCH_METRICS.frames, { description: 'WebSocket frames', unit: '{frame}' });
-  const bytes = meter.createCounter(MINCH_METRICS.bytes, { description: 'WebSocket payload bytes', unit: 'By' });
-
-  const count = (direction: 'sent' | 'received') => (message: unknown) => {
-    const f = message as FrameMessage;
-    const attributes = FRAME_ATTRIBUTES[direction]?.[f.type] ?? { direction, type: f.type };
-    frames.add(1, attributes);
-    bytes.add(f.bytes, attributes);
-  };
+  const totals = new FrameTotals();
+  const frames = meter.createObservableCounter(MINCH_METRICS.frames, {
+    description: 'WebSocket frames',
+    unit: '{frame}',
+  });
+  const bytes = meter.createObservableCounter(MINCH_METRICS.bytes, { description: 'Payload bytes', unit: 'By' });
+  const observeFrames: ObservableCallback = (result) => totals.observe(totals.frames, result);
+  const observeBytes: ObservableCallback = (result) => totals.observe(totals.bytes, result);
+  frames.addCallback(observeFrames);
+  bytes.addCallback(observeBytes);
   const handlers: [string, (message: unknown) => void][] = [
     [
       MINCH_CHANNELS.open,
@@ -123,11 +142,13 @@ export function instrumentMinch(options: InstrumentMinchOptions = {}): () => voi
       },
     ],
     [MINCH_CHANNELS.stop, (message) => (message as StopMessage).wasOpen && connections.add(-1)],
-    [MINCH_CHANNELS.frameSent, count('sent')],
-    [MINCH_CHANNELS.frameReceived, count('received')],
+    [MINCH_CHANNELS.frameSent, (message) => totals.count(false, message)],
+    [MINCH_CHANNELS.frameReceived, (message) => totals.count(true, message)],
   ];
   for (const [name, handler] of handlers) subscribe(name, handler);
   return () => {
     for (const [name, handler] of handlers) unsubscribe(name, handler);
+    frames.removeCallback(observeFrames);
+    bytes.removeCallback(observeBytes);
   };
 }

@@ -2,10 +2,17 @@
  * Security: TLS verification against a local `wss` server signed by a test CA
  * (test/fixtures/tls), and docs/behaviour.md §11.1 "Secrets": URL user-info, query strings and
  * header values never appear in logs, error messages, disconnect reasons,
- * snapshots or inspection events — checked with canary secrets that the
- * server really receives.
+ * snapshots, inspection events, diagnostics_channel messages or metrics —
+ * checked with canary secrets that the server really receives.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { either as E } from 'fp-ts';
 import type { InspectionEvent } from 'xstate';
@@ -13,6 +20,7 @@ import {
   close,
   connect,
   createMinchActor,
+  MINCH_CHANNELS,
   receiveFrame,
   sendFrame,
   type Connection,
@@ -20,6 +28,7 @@ import {
   type Logger,
   type MinchActor,
 } from '../src/index.js';
+import { instrumentMinch } from '../src/otel.js';
 import { spyClient } from './helpers/spyClient.js';
 import { refusedPort } from './helpers/refusedPort.js';
 import type { WebSocket } from 'ws';
@@ -197,6 +206,26 @@ class Capture {
     this.add('inspect', { type: ev.type, event: e.event, snapshot: e.snapshot, action: e.action });
   };
 
+  /** Every diagnostics_channel message, and every metric minch/otel records, until the returned stop. */
+  listen(): () => Promise<void> {
+    const handlers = Object.values(MINCH_CHANNELS).map((name) => {
+      const handler = (message: unknown): void => this.add(`channel ${name}`, message);
+      subscribe(name, handler);
+      return [name, handler] as const;
+    });
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    const uninstrument = instrumentMinch({ meterProvider: provider });
+    return async () => {
+      for (const [name, handler] of handlers) unsubscribe(name, handler);
+      uninstrument();
+      await reader.forceFlush();
+      this.add('metrics', exporter.getMetrics());
+      await provider.shutdown();
+    };
+  }
+
   spyConsole(): void {
     vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => this.add('console.warn', args));
     vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => this.add('console.error', args));
@@ -267,6 +296,7 @@ describe.each(LOGGING)('canary secrets: the client actor, with $name', ({ withLo
     async (situation) => {
       const capture = new Capture();
       capture.spyConsole();
+      const stopListening = capture.listen();
       const setup = await setUp(situation);
       const spy = spyClient<{ n: number }>(setup.url, {
         connect: () => ({ url: setup.url, headers: CANARY_HEADERS, options: setup.options }),
@@ -324,7 +354,9 @@ describe.each(LOGGING)('canary secrets: the client actor, with $name', ({ withLo
       for (const e of spy.recorder.events) capture.add(`callback.${e.cb}`, e);
 
       if (setup.recorder !== null && situation !== 'tls_refused') expectServerGotSecrets(setup.recorder);
-      const required = ['inspect', 'snapshot', 'final snapshot', ...(withLogger ? ['logger.debug'] : [])];
+      await stopListening();
+      const channels = [`channel ${MINCH_CHANNELS.attempt}`, `channel ${MINCH_CHANNELS.stop}`, 'metrics'];
+      const required = ['inspect', 'snapshot', 'final snapshot', ...channels, ...(withLogger ? ['logger.debug'] : [])];
       if (situation !== 'connected') required.push('callback.handleDisconnect');
       capture.expectNoSecrets(required);
     },
@@ -335,6 +367,7 @@ describe.each(LOGGING)('canary secrets: the simple client, with $name', ({ withL
   it.each(SITUATIONS)('%s: no secret in Left values, closed reasons, logs or the console', async (situation) => {
     const capture = new Capture();
     capture.spyConsole();
+    const stopListening = capture.listen();
     const setup = await setUp(situation);
     const result = await connect(setup.url, {
       headers: CANARY_HEADERS,
@@ -382,6 +415,7 @@ describe.each(LOGGING)('canary secrets: the simple client, with $name', ({ withL
     if (closed !== null) capture.add('closed', closed);
 
     if (setup.recorder !== null && situation !== 'tls_refused') expectServerGotSecrets(setup.recorder);
-    capture.expectNoSecrets(['result', ...(closed !== null ? ['closed'] : [])]);
+    await stopListening();
+    capture.expectNoSecrets(['result', `channel ${MINCH_CHANNELS.attempt}`, ...(closed !== null ? ['closed'] : [])]);
   });
 });

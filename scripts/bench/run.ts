@@ -24,6 +24,7 @@ import os from 'node:os';
 import type { Adapter } from './adapters/types.js';
 import { wsAdapter } from './adapters/ws.js';
 import { minchActorAdapter } from './adapters/minchActor.js';
+import { minchOtelAdapter } from './adapters/minchOtel.js';
 import { minchSimpleAdapter } from './adapters/minchSimple.js';
 import { rwsAdapter } from './adapters/rws.js';
 import { partysocketAdapter } from './adapters/partysocket.js';
@@ -34,7 +35,14 @@ import { checkGoals, summarise, type MetricKey, type Raw } from './report.js';
 import { SERVERS, startServer, type EchoServer } from './servers.js';
 import { CASES, OPT_IN, PAYLOAD_BYTES, type Case, type Results, type Sizes, type Where } from './suite.js';
 
-const ALL: Adapter[] = [wsAdapter, minchActorAdapter, minchSimpleAdapter, rwsAdapter, partysocketAdapter];
+const ALL: Adapter[] = [
+  wsAdapter,
+  minchActorAdapter,
+  minchSimpleAdapter,
+  rwsAdapter,
+  partysocketAdapter,
+  minchOtelAdapter,
+];
 const BASELINE = wsAdapter.id;
 const GOAL_CLIENT = minchActorAdapter.id;
 
@@ -72,7 +80,11 @@ const warmup: Sizes = {
   idleWindowMs: 0,
 };
 
-const clients = ALL.filter((a) => a.id === BASELINE || (list('clients')?.includes(a.id) ?? true));
+const clients = ALL.filter((a) => a.id === BASELINE || (list('clients')?.includes(a.id) ?? a !== minchOtelAdapter));
+// minch/otel instruments every Minch client in the process: its figures mean something only on their own.
+if (clients.includes(minchOtelAdapter) && clients.some((a) => a !== minchOtelAdapter && a.id.startsWith('minch'))) {
+  throw new Error('run minch-otel on its own: --clients minch-otel (instrumentation covers every Minch client)');
+}
 const servers = SERVERS.filter((s) => list('servers')?.includes(s) ?? true);
 const cases = CASES.filter((c) => list('cases')?.includes(c.id) ?? !OPT_IN.has(c.id));
 const taking = (c: Case, order: Adapter[]): Adapter[] => order.filter((a) => c.takes?.(a) ?? true);

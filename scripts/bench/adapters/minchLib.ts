@@ -12,6 +12,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Minch from '../../../src/index.js';
+import type * as MinchOtel from '../../../src/otel.js';
 
 export type { Frame, MinchClient } from '../../../src/index.js';
 
@@ -38,5 +39,7 @@ if (Math.max(newest(join(root, 'src')), newest(join(root, 'machines'))) > built)
 }
 
 const lib = (await import(pathToFileURL(entry).href)) as typeof Minch;
+const otel = (await import(pathToFileURL(join(root, 'dist', 'src', 'otel.js')).href)) as typeof MinchOtel;
 
 export const { close, connect, createMinchActor, sendFrame } = lib;
+export const { instrumentMinch } = otel;
