@@ -43,6 +43,10 @@ describe('the browser bundle', () => {
       expect(code, `the bundle contains ${wsOnly}`).not.toContain(wsOnly);
     }
     expect(code).not.toMatch(/from\s*["']ws["']/);
+    // Diagnostics are looked up at run time, never imported: no Node module in the bundle.
+    expect(code).not.toMatch(/from\s*["']node:/);
+    expect(code).not.toMatch(/require\(\s*["']node:/);
+    expect(code).not.toContain('@opentelemetry');
     expect(code).not.toMatch(/import\s*\(\s*["']ws["']\s*\)/);
 
     // isomorphic-ws' browser file: the global WebSocket.
