@@ -204,10 +204,15 @@ export function closeSocket(ws: WebSocket, code: number, reason: string): void {
 }
 
 /** Sends a heartbeat probe: the configured frame, or a ping whose pong `onPong` recognises. */
-export function probeSocket(ws: WebSocket, frame: Frame | undefined): void {
-  if (frame !== undefined) writeFrame(ws, frame);
-  else if (ws.readyState === 1) ws.ping(`${HEARTBEAT_PREFIX}${++probes}`);
+/** Returns the frame sent, and its payload size (for diagnostics). */
+export function probeSocket(ws: WebSocket, frame: Frame | undefined): [Frame, number] | null {
+  if (ws.readyState !== 1) return null;
+  if (frame !== undefined) return E.isRight(writeFrame(ws, frame)) ? [frame, -1] : null;
+  const payload = `${HEARTBEAT_PREFIX}${++probes}`;
+  ws.ping(payload);
+  return [PING, payload.length];
 }
+const PING: Frame = Object.freeze({ type: 'ping' });
 
 /** Stops or resumes reading (TCP backpressure). False where it cannot (browsers). */
 export function setSocketReading(ws: WebSocket, reading: boolean): boolean {

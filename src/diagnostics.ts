@@ -10,7 +10,8 @@
  *   types, codes, sizes and durations; never headers, query strings,
  *   credentials or payloads.
  * - Browsers have no `diagnostics_channel`: nothing is published there, and
- *   nothing here imports a Node module (it is looked up at run time, Node ≥ 20.16).
+ *   nothing here imports a Node module (it is looked up at run time, Node ≥ 20.16;
+ *   on older Node, importing `minch/otel` binds it).
  */
 import type { DisconnectReason, Frame } from './types.js';
 
@@ -47,7 +48,7 @@ export interface AttemptMessage extends ClientMessage {
 }
 
 export interface OpenMessage extends ClientMessage {
-  /** From the socket's creation to the end of the opening handshake. */
+  /** From the machine asking `connect(state)` (an async one included) to the end of the opening handshake. */
   handshakeMs: number;
   /** The subprotocol the server chose, or `''`. */
   protocol: string;
@@ -80,10 +81,15 @@ export interface HeartbeatMessage extends ClientMessage {
 }
 
 export interface StopMessage extends ClientMessage {
-  /** `'normal'`, `'shutdown'`, `'aborted'`, an error type, or `'other'` for a reason of the user's own. */
+  /**
+   * `'normal'`, `'shutdown'`, `'aborted'`, an error type, `'stopped'` (XState's own `stop()`),
+   * `'error'` (the actor failed), or `'other'` for a reason of the user's own.
+   */
   reason: string;
   /** True when a connection was open until the stop closed it. */
   wasOpen: boolean;
+  /** When the stop abandoned an attempt still connecting: how long it had run. */
+  connectingMs?: number;
 }
 
 export interface FrameMessage extends ClientMessage {
@@ -98,29 +104,43 @@ export interface Channel {
   publish(message: unknown): void;
 }
 
-type ChannelModule = { channel(name: string): Channel };
-const NOWHERE: Channel = { hasSubscribers: false, publish() {} };
-const dc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
-  'node:diagnostics_channel',
-) as ChannelModule | undefined;
+/** The part of Node's `diagnostics_channel` module that is used here. */
+export interface ChannelModule {
+  channel(name: string): Channel;
+}
 
-/** The channels, by event; in browsers (or Node < 20.16) they never have subscribers. */
-export const channels: { readonly [K in keyof typeof MINCH_CHANNELS]: Channel } = {
-  attempt: dc?.channel(MINCH_CHANNELS.attempt) ?? NOWHERE,
-  open: dc?.channel(MINCH_CHANNELS.open) ?? NOWHERE,
-  disconnect: dc?.channel(MINCH_CHANNELS.disconnect) ?? NOWHERE,
-  reconnect: dc?.channel(MINCH_CHANNELS.reconnect) ?? NOWHERE,
-  heartbeat: dc?.channel(MINCH_CHANNELS.heartbeat) ?? NOWHERE,
-  stop: dc?.channel(MINCH_CHANNELS.stop) ?? NOWHERE,
-  frameSent: dc?.channel(MINCH_CHANNELS.frameSent) ?? NOWHERE,
-  frameReceived: dc?.channel(MINCH_CHANNELS.frameReceived) ?? NOWHERE,
+const NOWHERE: Channel = { hasSubscribers: false, publish() {} };
+
+/** The channels, by event; until `bindChannels` (or in browsers) they never have subscribers. */
+export const channels: { -readonly [K in keyof typeof MINCH_CHANNELS]: Channel } = {
+  attempt: NOWHERE,
+  open: NOWHERE,
+  disconnect: NOWHERE,
+  reconnect: NOWHERE,
+  heartbeat: NOWHERE,
+  stop: NOWHERE,
+  frameSent: NOWHERE,
+  frameReceived: NOWHERE,
 };
+
+/** Publishes on `module`'s channels from now on. `minch/otel` calls it with its own import. */
+export function bindChannels(module: ChannelModule): void {
+  for (const key of Object.keys(MINCH_CHANNELS) as (keyof typeof MINCH_CHANNELS)[]) {
+    channels[key] = module.channel(MINCH_CHANNELS[key]);
+  }
+}
+
+// Found at run time, never imported, so browsers and their bundles see no Node module. Node
+// before 20.16 has no getBuiltinModule: there only `minch/otel` (which imports it) binds them.
+const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+const builtin = process?.getBuiltinModule?.('node:diagnostics_channel') as ChannelModule | undefined;
+if (builtin !== undefined) bindChannels(builtin);
 
 /** A stop reason as a message may carry it: never the text of a reason of the user's own. */
 export function stopReasonName(reason: unknown): string {
   if (reason === 'normal' || reason === 'shutdown') return reason;
   const type = typeof reason === 'object' && reason !== null ? (reason as { type?: unknown }).type : undefined;
-  const known = ['aborted', 'max_restarts', 'callback_error', 'invalid_result', 'send_error'];
+  const known = ['aborted', 'max_restarts', 'callback_error', 'invalid_result', 'send_error', 'stopped', 'error'];
   return typeof type === 'string' && known.includes(type) ? type : 'other';
 }
 

@@ -5,9 +5,11 @@
  * Needs `@opentelemetry/api` (1.9 or later), an optional peer dependency of
  * `minch` that only this entry point imports. Node only.
  */
+import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { metrics, type Attributes, type MeterProvider, type ObservableCallback } from '@opentelemetry/api';
 import {
+  bindChannels,
   MINCH_CHANNELS,
   type DisconnectMessage,
   type FrameMessage,
@@ -16,6 +18,9 @@ import {
   type ReconnectMessage,
   type StopMessage,
 } from './diagnostics.js';
+import { openConnections } from './runtime/telemetry.js';
+
+bindChannels(diagnosticsChannel);
 
 /** Options of `instrumentMinch`. */
 export interface InstrumentMinchOptions {
@@ -28,9 +33,12 @@ export interface InstrumentMinchOptions {
 
 /** The metric names `instrumentMinch` records. */
 export const MINCH_METRICS = {
-  /** UpDownCounter: connections open now. */
+  /** UpDownCounter (asynchronous): connections open now, in this process. */
   connections: 'minch.client.connections',
-  /** Histogram (s): from `connect(state)` to open or to a failed attempt; attribute `outcome` (`ok` or the reason type). */
+  /**
+   * Histogram (s): from `connect(state)` to open, or to a failed or abandoned attempt; attribute
+   * `outcome` (`ok`, the reason type, or `stopped`).
+   */
   connectDuration: 'minch.client.connect.duration',
   /** Counter: attempts and connections that ended; attributes `reason` and `code` (close code or HTTP status). */
   disconnects: 'minch.client.disconnects',
@@ -76,7 +84,11 @@ class FrameTotals {
  * Records `minch.client.*` metrics for every Minch client in this process,
  * from now until the returned function is called. Metric names and units
  * follow OpenTelemetry's conventions: durations in seconds, sizes in bytes.
- * No attribute carries a URL, a header or a payload.
+ * No attribute carries a URL, a header or a payload. The connection count is
+ * the process's own (kept whether or not anything listens), so instrumenting
+ * late still counts the connections already open. A second call for the same
+ * MeterProvider records nothing twice: every call gets its own undo, and the
+ * metrics stop with the last one.
  *
  * @example
  * import { instrumentMinch } from 'minch/otel';
@@ -85,14 +97,38 @@ class FrameTotals {
  * stop();
  */
 export function instrumentMinch(options: InstrumentMinchOptions = {}): () => void {
-  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter('minch');
-  const connections = meter.createUpDownCounter(MINCH_METRICS.connections, {
+  const provider = options.meterProvider ?? metrics.getMeterProvider();
+  const existing = active.get(provider);
+  const instrumentation = existing ?? { users: 0, stop: instrument(provider) };
+  active.set(provider, instrumentation);
+  instrumentation.users++;
+  let undone = false;
+  return () => {
+    if (undone) return;
+    undone = true;
+    if (--instrumentation.users > 0) return;
+    active.delete(provider);
+    instrumentation.stop();
+  };
+}
+
+/** The instrumentations running, by MeterProvider. */
+const active = new WeakMap<MeterProvider, { users: number; stop: () => void }>();
+
+/** Buckets for seconds (the SDK's default buckets are sized for milliseconds). */
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const DELAY_SECONDS = [0, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300];
+
+function instrument(provider: MeterProvider): () => void {
+  const meter = provider.getMeter('minch');
+  const connections = meter.createObservableUpDownCounter(MINCH_METRICS.connections, {
     description: 'WebSocket connections open now',
     unit: '{connection}',
   });
   const connectDuration = meter.createHistogram(MINCH_METRICS.connectDuration, {
     description: 'Time from connect(state) to the end of the opening handshake, or to a failed attempt',
     unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS },
   });
   const disconnects = meter.createCounter(MINCH_METRICS.disconnects, {
     description: 'Connection attempts and connections that ended',
@@ -101,10 +137,12 @@ export function instrumentMinch(options: InstrumentMinchOptions = {}): () => voi
   const reconnectDelay = meter.createHistogram(MINCH_METRICS.reconnectDelay, {
     description: 'Delay before the next connection attempt',
     unit: 's',
+    advice: { explicitBucketBoundaries: DELAY_SECONDS },
   });
   const heartbeatRtt = meter.createHistogram(MINCH_METRICS.heartbeatRtt, {
     description: 'Heartbeat round trip: from a probe to the first frame after it',
     unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS },
   });
   const totals = new FrameTotals();
   const frames = meter.createObservableCounter(MINCH_METRICS.frames, {
@@ -112,24 +150,22 @@ export function instrumentMinch(options: InstrumentMinchOptions = {}): () => voi
     unit: '{frame}',
   });
   const bytes = meter.createObservableCounter(MINCH_METRICS.bytes, { description: 'Payload bytes', unit: 'By' });
+  const observeOpen: ObservableCallback = (result) => result.observe(openConnections());
   const observeFrames: ObservableCallback = (result) => totals.observe(totals.frames, result);
   const observeBytes: ObservableCallback = (result) => totals.observe(totals.bytes, result);
+  connections.addCallback(observeOpen);
   frames.addCallback(observeFrames);
   bytes.addCallback(observeBytes);
   const handlers: [string, (message: unknown) => void][] = [
     [
       MINCH_CHANNELS.open,
-      (message) => {
-        connections.add(1);
-        connectDuration.record(seconds((message as OpenMessage).handshakeMs), { outcome: 'ok' });
-      },
+      (message) => connectDuration.record(seconds((message as OpenMessage).handshakeMs), { outcome: 'ok' }),
     ],
     [
       MINCH_CHANNELS.disconnect,
       (message) => {
         const d = message as DisconnectMessage;
-        if (d.opened) connections.add(-1);
-        else connectDuration.record(seconds(d.durationMs), { outcome: d.reason });
+        if (!d.opened) connectDuration.record(seconds(d.durationMs), { outcome: d.reason });
         disconnects.add(1, d.code === undefined ? { reason: d.reason } : { reason: d.reason, code: d.code });
       },
     ],
@@ -141,13 +177,21 @@ export function instrumentMinch(options: InstrumentMinchOptions = {}): () => voi
         if (rttMs !== undefined) heartbeatRtt.record(seconds(rttMs));
       },
     ],
-    [MINCH_CHANNELS.stop, (message) => (message as StopMessage).wasOpen && connections.add(-1)],
+    [
+      MINCH_CHANNELS.stop,
+      (message) => {
+        // A stop that abandons an attempt still connecting ends that attempt too.
+        const connectingMs = (message as StopMessage).connectingMs;
+        if (connectingMs !== undefined) connectDuration.record(seconds(connectingMs), { outcome: 'stopped' });
+      },
+    ],
     [MINCH_CHANNELS.frameSent, (message) => totals.count(false, message)],
     [MINCH_CHANNELS.frameReceived, (message) => totals.count(true, message)],
   ];
   for (const [name, handler] of handlers) subscribe(name, handler);
   return () => {
     for (const [name, handler] of handlers) unsubscribe(name, handler);
+    connections.removeCallback(observeOpen);
     frames.removeCallback(observeFrames);
     bytes.removeCallback(observeBytes);
   };

@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 describe('diagnostics_channel', () => {
-  it('publishes a life in order: attempt, open, frames, drop, reconnect, attempt, open, stop', async () => {
+  it('publishes a life in order: attempt, open, frames, drop, reconnect, attempt, open, close frame, stop', async () => {
     const spy = spyClient(server.url, {
       connect: () => ({ url: `${server.url}?token=canarytoken`, headers: { authorization: 'Bearer canaryheader' } }),
       handleDisconnect: (_r, _a, state) => ({ type: 'reconnect', backoff: 0, state }),
@@ -60,9 +60,10 @@ describe('diagnostics_channel', () => {
       'reconnect',
       'attempt',
       'open',
+      'frameSent',
       'stop',
     ]);
-    const [a1, o1, sent, received, dropped, reconnect, a2, o2, stop] = published.events.map((e) => e.message);
+    const [a1, o1, sent, received, dropped, reconnect, a2, o2, closing, stop] = published.events.map((e) => e.message);
     expect(a1).toEqual({ client: 'feed', url, generation: 1 });
     expect(o1).toMatchObject({ client: 'feed', url, protocol: '', handshakeMs: expect.any(Number) });
     expect(sent).toEqual({ client: 'feed', url, type: 'text', bytes: 6 });
@@ -71,6 +72,7 @@ describe('diagnostics_channel', () => {
     expect(reconnect).toEqual({ client: 'feed', url, delayMs: 0, attempt: 1 });
     expect(a2).toEqual({ client: 'feed', url, generation: 2 });
     expect(o2).toMatchObject({ client: 'feed', url });
+    expect(closing).toEqual({ client: 'feed', url, type: 'close', bytes: 2 });
     expect(stop).toEqual({ client: 'feed', url, reason: 'normal', wasOpen: true });
     expect(JSON.stringify(published.events)).not.toMatch(/canary/);
   });
@@ -85,7 +87,8 @@ describe('diagnostics_channel', () => {
       await spy.on('terminate');
       const dropped = await published.waitFor((e) => e.channel === 'disconnect');
       expect(dropped.message).toMatchObject({ reason: 'upgrade_failed', code: 401, attempt: 1, opened: false });
-      expect(dropped.message.durationMs).toBeGreaterThanOrEqual(0);
+      expect(dropped.message.durationMs).toBeGreaterThan(0);
+      expect(dropped.message.durationMs).toBeLessThan(5000);
       const stop = await published.waitFor((e) => e.channel === 'stop');
       expect(stop.message).toMatchObject({ reason: 'aborted', wasOpen: false });
     } finally {
@@ -104,7 +107,9 @@ describe('diagnostics_channel', () => {
       await answered.on('handleConnect');
       clock.increment(1000);
       const rtt = await published.waitFor((e) => e.channel === 'heartbeat');
-      expect(rtt.message).toMatchObject({ client: 'answered', outcome: 'answered', rttMs: expect.any(Number) });
+      expect(rtt.message).toMatchObject({ client: 'answered', outcome: 'answered' });
+      expect(rtt.message.rttMs).toBeGreaterThan(0);
+      expect(rtt.message.rttMs).toBeLessThan(5000);
 
       const unanswered = spyClient(silent.url, {
         handleDisconnect: (_r, _a, state) => ({ type: 'stop', reason: 'normal', state }),
@@ -123,5 +128,31 @@ describe('diagnostics_channel', () => {
     } finally {
       await silent.close();
     }
+  });
+
+  it('publishes no reconnect once the client stopped, and names a stop by XState as stopped', async () => {
+    let answer: (reconnect: { type: 'reconnect'; backoff: number; state: unknown }) => void = () => {};
+    const spy = spyClient(server.url, {
+      handleDisconnect: (_r, _a, state) =>
+        new Promise((resolve) => (answer = () => resolve({ type: 'reconnect', backoff: 0, state }))),
+    });
+    const actor = createMinchActor(spy.client, null, { heartbeat: false, systemId: 'late' });
+    actor.start();
+    await spy.on('handleConnect');
+    (await server.socket(1)).terminate();
+    await spy.on('handleDisconnect');
+    const closed = close(actor);
+    answer({ type: 'reconnect', backoff: 0, state: null });
+    await closed;
+    const mine = published.events.filter((e) => e.message.client === 'late').map((e) => e.channel);
+    expect(mine).toEqual(['attempt', 'open', 'disconnect', 'stop']);
+
+    const other = spyClient(server.url);
+    const stopped = createMinchActor(other.client, null, { heartbeat: false, systemId: 'xstate-stop' });
+    stopped.start();
+    await other.on('handleConnect');
+    stopped.stop();
+    const stop = await published.waitFor((e) => e.channel === 'stop' && e.message.client === 'xstate-stop');
+    expect(stop.message).toMatchObject({ reason: 'stopped', wasOpen: true });
   });
 });

@@ -49,10 +49,48 @@ async function collect(): Promise<Map<string, { unit: string; points: DataPoint<
   return out;
 }
 
-const values = (points: DataPoint<unknown>[]) => points.map((p) => [p.attributes, p.value]);
+/** `[attributes, value]` pairs, in a stable order (the SDK keeps them in the order first seen). */
+const values = (points: DataPoint<unknown>[]) =>
+  points.map((p) => [p.attributes, p.value]).sort((a, b) => JSON.stringify(a[0]).localeCompare(JSON.stringify(b[0])));
 const counts = (points: DataPoint<unknown>[]) => points.map((p) => [p.attributes, (p.value as Histogram).count]);
 
 describe('instrumentMinch', () => {
+  it('counts connections opened before it started, and records once when called twice for a provider', async () => {
+    const spy = spyClient(server.url);
+    const actor = createMinchActor(spy.client, null, { heartbeat: false });
+    uninstrument();
+    actor.start();
+    await spy.on('handleConnect');
+    uninstrument = instrumentMinch({ meterProvider: provider });
+    const second = instrumentMinch({ meterProvider: provider });
+    expect(values((await collect()).get(MINCH_METRICS.connections)?.points ?? [])).toEqual([[{}, 1]]);
+    (await server.socket(1)).terminate();
+    await spy.on('handleConnect', { nth: 2 });
+    second();
+    await close(actor);
+    const m = await collect();
+    expect(values(m.get(MINCH_METRICS.connections)?.points ?? [])).toEqual([[{}, 0]]);
+    expect(counts(m.get(MINCH_METRICS.connectDuration)?.points ?? [])).toEqual([[{ outcome: 'ok' }, 1]]);
+    expect(values(m.get(MINCH_METRICS.disconnects)?.points ?? [])).toEqual([[{ reason: 'closed', code: 1006 }, 1]]);
+  });
+
+  it('records an attempt abandoned by a stop as a connect duration with outcome stopped', async () => {
+    const silent = await startSpyServer({ silent: true });
+    try {
+      const spy = spyClient(silent.url);
+      const actor = createMinchActor(spy.client, null, { heartbeat: false });
+      actor.start();
+      await spy.on('connect');
+      await silent.recorder.waitFor((e) => e.type === 'upgrade', { label: 'the upgrade request, never answered' });
+      await close(actor);
+      const m = await collect();
+      expect(counts(m.get(MINCH_METRICS.connectDuration)?.points ?? [])).toEqual([[{ outcome: 'stopped' }, 1]]);
+      expect(m.has(MINCH_METRICS.disconnects)).toBe(false);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('records connections, connect durations, drops, reconnect delays, frames and bytes', async () => {
     const spy = spyClient(server.url, {
       connect: () => ({ url: `${server.url}?token=canarytoken`, headers: { authorization: 'Bearer canaryheader' } }),
@@ -70,17 +108,25 @@ describe('instrumentMinch', () => {
 
     const m = await collect();
     expect(values(m.get(MINCH_METRICS.connections)?.points ?? [])).toEqual([[{}, 0]]);
-    expect(counts(m.get(MINCH_METRICS.connectDuration)?.points ?? [])).toEqual([[{ outcome: 'ok' }, 2]]);
+    const durations = m.get(MINCH_METRICS.connectDuration)?.points ?? [];
+    expect(counts(durations)).toEqual([[{ outcome: 'ok' }, 2]]);
+    // Seconds, in buckets sized for seconds: two loopback handshakes take well under one.
+    const histogram = durations[0]?.value as Histogram;
+    expect(histogram.sum).toBeGreaterThan(0);
+    expect(histogram.sum).toBeLessThan(1);
+    expect(histogram.buckets.boundaries.slice(0, 3)).toEqual([0.001, 0.0025, 0.005]);
     expect(values(m.get(MINCH_METRICS.disconnects)?.points ?? [])).toEqual([[{ reason: 'closed', code: 1006 }, 1]]);
     const delays = m.get(MINCH_METRICS.reconnectDelay)?.points ?? [];
     expect(delays.map((p) => [(p.value as Histogram).count, (p.value as Histogram).sum])).toEqual([[1, 0]]);
     expect(values(m.get(MINCH_METRICS.frames)?.points ?? [])).toEqual([
-      [{ direction: 'sent', type: 'text' }, 1],
       [{ direction: 'received', type: 'text' }, 1],
+      [{ direction: 'sent', type: 'close' }, 1],
+      [{ direction: 'sent', type: 'text' }, 1],
     ]);
     expect(values(m.get(MINCH_METRICS.bytes)?.points ?? [])).toEqual([
-      [{ direction: 'sent', type: 'text' }, 6],
       [{ direction: 'received', type: 'text' }, 6],
+      [{ direction: 'sent', type: 'close' }, 2],
+      [{ direction: 'sent', type: 'text' }, 6],
     ]);
     expect(m.has(MINCH_METRICS.heartbeatRtt)).toBe(false);
     expect([...m.values()].map((x) => x.unit)).toEqual(

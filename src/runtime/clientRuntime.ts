@@ -151,8 +151,10 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     this.finished = true;
     this.outbox?.close(this);
     this.release();
-    const output = (this.actor?.getSnapshot() as { output?: { reason?: unknown } } | undefined)?.output;
-    telemetry.stopped(this, output?.reason);
+    // XState's own stop() and an actor error leave no output: say which it was.
+    const snapshot = this.actor?.getSnapshot() as { status: string; output?: { reason?: unknown } } | undefined;
+    const reason = snapshot?.status === 'done' ? snapshot.output?.reason : { type: snapshot?.status ?? 'stopped' };
+    telemetry.stopped(this, reason);
   }
   /** As an observer of its actor (no closure per client): the actor completed. */
   complete(): void {
@@ -209,6 +211,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     // Reading may be paused (backpressure): the peer's close frame must be read all the same.
     if (this.paused) this.setReading(true);
     closeSocket(this.ws, code, reason);
+    if (channels.frameSent.hasSubscribers) telemetry.frameSent(this, { type: 'close', code, reason });
   }
 
   probe(heartbeat: HeartbeatOptions | false): void {
@@ -216,8 +219,11 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     this.probing = true;
     this.probeAt = performance.now();
     // Nothing is read while paused, so the peer's answer could not count: treat the probe as answered.
-    if (this.paused) this.alive();
-    else probeSocket(this.ws, heartbeat.frame as Frame | undefined);
+    if (this.paused) return this.alive(false);
+    const sent = probeSocket(this.ws, heartbeat.frame as Frame | undefined);
+    if (sent !== null && channels.frameSent.hasSubscribers) {
+      telemetry.frameSent(this, sent[0], sent[1] < 0 ? undefined : sent[1]);
+    }
   }
 
   release(): void {
@@ -233,7 +239,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   setReading(reading: boolean): boolean {
     if (this.ws === null || !setSocketReading(this.ws, reading)) return false;
     this.paused = !reading;
-    if (this.paused) this.alive();
+    if (this.paused) this.alive(false);
     return true;
   }
 
@@ -265,10 +271,11 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     this.deliver(CALLBACKS.handleFrame, frame);
   }
 
-  alive(): void {
+  /** A sign of life; `measured` when a frame really arrived (not reading paused), so its round trip counts. */
+  alive(measured = true): void {
     if (!this.probing) return;
     this.probing = false;
-    telemetry.answered(this);
+    if (measured) telemetry.answered(this);
     this.send({ type: 'socket.alive', generation: this.generation });
   }
 

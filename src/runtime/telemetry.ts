@@ -1,8 +1,9 @@
 /**
  * Where the runtime publishes its diagnostics_channel messages (see
  * src/diagnostics.ts). Each function checks its channel first, so nothing is
- * built when nobody listens; the timestamps it needs are taken regardless,
- * so a subscriber that arrives late still gets true durations.
+ * built when nobody listens; the timestamps and the count of open
+ * connections are kept regardless, so a subscriber that arrives late still
+ * gets true durations and a true count.
  */
 import { utf8Length } from '../core/frames.js';
 import { channels, disconnectFields, stopReasonName, type ClientMessage, type FrameMessage } from '../diagnostics.js';
@@ -11,9 +12,21 @@ import type { ClientRuntime } from './clientRuntime.js';
 
 const now = (): number => performance.now();
 
+/** Connections open now, across every client of this process. */
+let openNow = 0;
+export const openConnections = (): number => openNow;
+
 function from(rt: ClientRuntime): ClientMessage {
   const actor = rt.actor as { systemId?: string; id?: string } | null;
   return { client: actor?.systemId ?? actor?.id ?? '', url: rt.url };
+}
+
+/** The connection (if one was open) is over: it no longer counts, and its start is forgotten. */
+function closed(rt: ClientRuntime): boolean {
+  const wasOpen = rt.openAt !== 0;
+  if (wasOpen) openNow--;
+  rt.openAt = 0;
+  return wasOpen;
 }
 
 /** The machine asked `connect(state)`: an attempt starts, its URL not yet known. */
@@ -29,16 +42,17 @@ export function attempt(rt: ClientRuntime, generation: number): void {
 
 export function opened(rt: ClientRuntime, protocol: string): void {
   rt.openAt = now();
-  if (channels.open.hasSubscribers) {
-    channels.open.publish({ ...from(rt), handshakeMs: rt.openAt - rt.attemptAt, protocol });
-  }
+  openNow++;
+  const handshakeMs = rt.openAt - rt.attemptAt;
+  rt.attemptAt = 0;
+  if (channels.open.hasSubscribers) channels.open.publish({ ...from(rt), handshakeMs, protocol });
 }
 
 /** An attempt or a connection ended, and `handleDisconnect` is asked with `attempt`. */
 export function ended(rt: ClientRuntime, reason: DisconnectReason, attempt: number): void {
-  const opened = rt.openAt !== 0;
-  const durationMs = now() - (opened ? rt.openAt : rt.attemptAt);
-  rt.openAt = 0;
+  const durationMs = now() - (rt.openAt !== 0 ? rt.openAt : rt.attemptAt);
+  const opened = closed(rt);
+  rt.attemptAt = 0;
   rt.attempt = attempt;
   if (channels.disconnect.hasSubscribers) {
     channels.disconnect.publish({ ...from(rt), ...disconnectFields(reason), attempt, opened, durationMs });
@@ -49,9 +63,12 @@ export function ended(rt: ClientRuntime, reason: DisconnectReason, attempt: numb
 }
 
 export function reconnecting(rt: ClientRuntime, delayMs: number): void {
+  // An async handleDisconnect may answer after a stop: the machine ignores that reconnect, and so does this.
+  if (rt.stopPublished) return;
   if (channels.reconnect.hasSubscribers) channels.reconnect.publish({ ...from(rt), delayMs, attempt: rt.attempt });
 }
 
+/** A frame arrived while a probe was outstanding. */
 export function answered(rt: ClientRuntime): void {
   if (channels.heartbeat.hasSubscribers) {
     channels.heartbeat.publish({ ...from(rt), outcome: 'answered', rttMs: now() - rt.probeAt });
@@ -62,9 +79,12 @@ export function answered(rt: ClientRuntime): void {
 export function stopped(rt: ClientRuntime, reason: unknown): void {
   if (rt.stopPublished) return;
   rt.stopPublished = true;
-  const wasOpen = rt.openAt !== 0;
-  rt.openAt = 0;
-  if (channels.stop.hasSubscribers) channels.stop.publish({ ...from(rt), reason: stopReasonName(reason), wasOpen });
+  const connectingMs = rt.attemptAt === 0 ? undefined : now() - rt.attemptAt;
+  rt.attemptAt = 0;
+  const wasOpen = closed(rt);
+  if (!channels.stop.hasSubscribers) return;
+  const message = { ...from(rt), reason: stopReasonName(reason), wasOpen };
+  channels.stop.publish(connectingMs === undefined ? message : { ...message, connectingMs });
 }
 
 /** A frame message: a literal of one shape (a spread would give every message a hidden class of its own). */
@@ -76,9 +96,15 @@ function frame(rt: ClientRuntime, f: Frame, bytes: number): FrameMessage {
 /** Node's native UTF-8 length where there is one (no import: browsers publish nothing anyway). */
 const byteLength = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer?.byteLength ?? utf8Length;
 
-/** Called only when the channel has subscribers. */
-export function frameSent(rt: ClientRuntime, f: Frame): void {
-  const bytes = f.type === 'text' ? byteLength(f.data) : f.type === 'close' ? 0 : (f.data?.byteLength ?? 0);
+/** The payload size of a frame as it goes on the wire. */
+function payloadBytes(f: Frame): number {
+  if (f.type === 'text') return byteLength(f.data);
+  if (f.type === 'close') return f.code === undefined ? 0 : 2 + byteLength(f.reason ?? '');
+  return f.data?.byteLength ?? 0;
+}
+
+/** Called only when the channel has subscribers; `bytes` when the frame's own data does not say. */
+export function frameSent(rt: ClientRuntime, f: Frame, bytes = payloadBytes(f)): void {
   channels.frameSent.publish(frame(rt, f, bytes));
 }
 
