@@ -63,13 +63,11 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   private probing = false;
   /** Reading is paused (backpressure): the peer's answers cannot be read. */
   private paused = false;
-  /** For diagnostics: the attempt's redacted URL, when it and its connection started, the last probe. */
-  url: string | null = null;
+  /** For diagnostics: when the attempt and its connection started, the last probe. */
   attemptAt = 0;
   openAt = 0;
   probeAt = 0;
-  /** The attempt number `handleDisconnect` was last given, and whether the stop was published. */
-  attempt = 0;
+  /** The stop was published (once). */
   stopPublished = false;
 
   constructor(
@@ -201,8 +199,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     if (target === null || this.targetGeneration !== generation) return;
     this.generation = generation;
     this.socketEnded = false;
-    this.url = target.safeUrl;
-    telemetry.attempt(this, generation);
+    telemetry.attempt(this, generation, target.safeUrl);
     this.ws = openSocket(this, target);
   }
 

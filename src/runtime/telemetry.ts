@@ -16,10 +16,18 @@ const now = (): number => performance.now();
 let openNow = 0;
 export const openConnections = (): number => openNow;
 
-function from(rt: ClientRuntime): ClientMessage {
-  const actor = rt.actor as { systemId?: string; id?: string } | null;
-  return { client: actor?.systemId ?? actor?.id ?? '', url: rt.url };
+type Observed = {
+  systemId?: string;
+  id?: string;
+  getSnapshot(): { context?: { url?: string | null; attempt?: number } };
+};
+
+/** The client's name, and the redacted URL of its attempt as the snapshot shows it (never kept twice). */
+function from(rt: ClientRuntime, url = context(rt)?.url ?? null): ClientMessage {
+  const actor = rt.actor as Observed | null;
+  return { client: actor?.systemId ?? actor?.id ?? '', url };
 }
+const context = (rt: ClientRuntime) => (rt.actor as Observed | null)?.getSnapshot().context;
 
 /** The connection (if one was open) is over: it no longer counts, and its start is forgotten. */
 function closed(rt: ClientRuntime): boolean {
@@ -32,12 +40,11 @@ function closed(rt: ClientRuntime): boolean {
 /** The machine asked `connect(state)`: an attempt starts, its URL not yet known. */
 export function attemptStarting(rt: ClientRuntime): void {
   rt.attemptAt = now();
-  rt.url = null;
 }
 
-/** The attempt's socket is being opened. */
-export function attempt(rt: ClientRuntime, generation: number): void {
-  if (channels.attempt.hasSubscribers) channels.attempt.publish({ ...from(rt), generation });
+/** The attempt's socket is being opened (inside the transition that records `url`, so it is passed). */
+export function attempt(rt: ClientRuntime, generation: number, url: string): void {
+  if (channels.attempt.hasSubscribers) channels.attempt.publish({ ...from(rt, url), generation });
 }
 
 export function opened(rt: ClientRuntime, protocol: string): void {
@@ -53,7 +60,6 @@ export function ended(rt: ClientRuntime, reason: DisconnectReason, attempt: numb
   const durationMs = now() - (rt.openAt !== 0 ? rt.openAt : rt.attemptAt);
   const opened = closed(rt);
   rt.attemptAt = 0;
-  rt.attempt = attempt;
   if (channels.disconnect.hasSubscribers) {
     channels.disconnect.publish({ ...from(rt), ...disconnectFields(reason), attempt, opened, durationMs });
   }
@@ -65,7 +71,9 @@ export function ended(rt: ClientRuntime, reason: DisconnectReason, attempt: numb
 export function reconnecting(rt: ClientRuntime, delayMs: number): void {
   // An async handleDisconnect may answer after a stop: the machine ignores that reconnect, and so does this.
   if (rt.stopPublished) return;
-  if (channels.reconnect.hasSubscribers) channels.reconnect.publish({ ...from(rt), delayMs, attempt: rt.attempt });
+  if (channels.reconnect.hasSubscribers) {
+    channels.reconnect.publish({ ...from(rt), delayMs, attempt: context(rt)?.attempt ?? 0 });
+  }
 }
 
 /** A frame arrived while a probe was outstanding. */
@@ -89,8 +97,8 @@ export function stopped(rt: ClientRuntime, reason: unknown): void {
 
 /** A frame message: a literal of one shape (a spread would give every message a hidden class of its own). */
 function frame(rt: ClientRuntime, f: Frame, bytes: number): FrameMessage {
-  const actor = rt.actor as { systemId?: string; id?: string } | null;
-  return { client: actor?.systemId ?? actor?.id ?? '', url: rt.url, type: f.type, bytes };
+  const actor = rt.actor as Observed | null;
+  return { client: actor?.systemId ?? actor?.id ?? '', url: context(rt)?.url ?? null, type: f.type, bytes };
 }
 
 /** Node's native UTF-8 length where there is one (no import: browsers publish nothing anyway). */
