@@ -7,7 +7,13 @@
  */
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { metrics, type Attributes, type MeterProvider, type ObservableCallback } from '@opentelemetry/api';
+import {
+  metrics,
+  type Attributes,
+  type Histogram,
+  type MeterProvider,
+  type ObservableCallback,
+} from '@opentelemetry/api';
 import {
   bindChannels,
   MINCH_CHANNELS,
@@ -125,25 +131,27 @@ function instrument(provider: MeterProvider): () => void {
     description: 'WebSocket connections open now',
     unit: '{connection}',
   });
-  const connectDuration = meter.createHistogram(MINCH_METRICS.connectDuration, {
-    description: 'Time from connect(state) to the end of the opening handshake, or to a failed attempt',
-    unit: 's',
-    advice: { explicitBucketBoundaries: SECONDS },
-  });
+  const histogram = (name: string, description: string, buckets: number[]): Histogram =>
+    meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: buckets } });
+  const connectDuration = histogram(
+    MINCH_METRICS.connectDuration,
+    'Time from connect(state) to the end of the opening handshake, or to a failed attempt',
+    SECONDS,
+  );
   const disconnects = meter.createCounter(MINCH_METRICS.disconnects, {
     description: 'Connection attempts and connections that ended',
     unit: '{disconnect}',
   });
-  const reconnectDelay = meter.createHistogram(MINCH_METRICS.reconnectDelay, {
-    description: 'Delay before the next connection attempt',
-    unit: 's',
-    advice: { explicitBucketBoundaries: DELAY_SECONDS },
-  });
-  const heartbeatRtt = meter.createHistogram(MINCH_METRICS.heartbeatRtt, {
-    description: 'Heartbeat round trip: from a probe to the first frame after it',
-    unit: 's',
-    advice: { explicitBucketBoundaries: SECONDS },
-  });
+  const reconnectDelay = histogram(
+    MINCH_METRICS.reconnectDelay,
+    'Delay before the next connection attempt',
+    DELAY_SECONDS,
+  );
+  const heartbeatRtt = histogram(
+    MINCH_METRICS.heartbeatRtt,
+    'Heartbeat round trip: a probe to the next frame',
+    SECONDS,
+  );
   const totals = new FrameTotals();
   const frames = meter.createObservableCounter(MINCH_METRICS.frames, {
     description: 'WebSocket frames',
