@@ -64,6 +64,8 @@ export const minchMachine = setup({
     releaseSocket: () => unprovided(),
     /** Sends a heartbeat probe: a ping, or the configured frame. */
     probe: () => unprovided(),
+    /** `handleDisconnect` chose to reconnect, and the machine took it: a diagnostics message. */
+    reconnecting: () => unprovided(),
     /** The client is stopping; the first reason given is the one `terminate` gets. */
     markStopping: assign(({ context, event }) => ({
       stopReason: context.stopReason ?? stopReasonOf(event as StopEvent),
@@ -270,13 +272,16 @@ export const minchMachine = setup({
           on: {
             'callback.reconnect': [
               // No delay and online: connect now, without a zero-delay timer turn.
-              { guard: 'isImmediate', target: '#minch.connection' },
+              { guard: 'isImmediate', target: '#minch.connection', actions: 'reconnecting' },
               {
                 target: 'waiting',
-                actions: assign({
-                  backoffMs: ({ event }) => event.backoffMs,
-                  nextAttemptAt: ({ event }) => Date.now() + event.backoffMs,
-                }),
+                actions: [
+                  'reconnecting',
+                  assign({
+                    backoffMs: ({ event }) => event.backoffMs,
+                    nextAttemptAt: ({ event }) => Date.now() + event.backoffMs,
+                  }),
+                ],
               },
             ],
           },

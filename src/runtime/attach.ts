@@ -22,6 +22,7 @@ import type { Logger } from '../types.js';
 import { CALLBACKS } from './callbacks.js';
 import { ClientRuntime } from './clientRuntime.js';
 import { Outbox } from './outbox.js';
+import * as telemetry from './telemetry.js';
 
 const runtimes = new WeakMap<object, ClientRuntime>();
 
@@ -45,6 +46,12 @@ export const runtimeMachine = minchMachine.provide({
     closeSocket: ({ self }, { code, reason }) => runtimeOf(self)?.closeSocket(code, reason),
     releaseSocket: ({ self }) => runtimeOf(self)?.release(),
     probe: ({ self, context }) => runtimeOf(self)?.probe(context.timings.heartbeat),
+    reconnecting: ({ self, context, event }) => {
+      const runtime = runtimeOf(self);
+      if (runtime !== undefined && event.type === 'callback.reconnect') {
+        telemetry.reconnecting(runtime, event.backoffMs, context.attempt);
+      }
+    },
   },
 });
 

@@ -183,7 +183,6 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
 
   /** `handleDisconnect` chose to reconnect (or its default applies). */
   reconnect(backoffMs: number): void {
-    telemetry.reconnecting(this, backoffMs);
     this.send({ type: 'callback.reconnect', backoffMs });
   }
 

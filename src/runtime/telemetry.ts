@@ -68,12 +68,9 @@ export function ended(rt: ClientRuntime, reason: DisconnectReason, attempt: numb
   }
 }
 
-export function reconnecting(rt: ClientRuntime, delayMs: number): void {
-  // An async handleDisconnect may answer after a stop: the machine ignores that reconnect, and so does this.
-  if (rt.stopPublished) return;
-  if (channels.reconnect.hasSubscribers) {
-    channels.reconnect.publish({ ...from(rt), delayMs, attempt: context(rt)?.attempt ?? 0 });
-  }
+/** The machine took `handleDisconnect`'s reconnect (one that comes after a stop never gets here). */
+export function reconnecting(rt: ClientRuntime, delayMs: number, attempt: number): void {
+  if (channels.reconnect.hasSubscribers) channels.reconnect.publish({ ...from(rt), delayMs, attempt });
 }
 
 /** A frame arrived while a probe was outstanding. */

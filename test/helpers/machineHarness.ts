@@ -49,6 +49,7 @@ export function machineHarness(timings: Partial<ResolvedTimings> = {}, initArg: 
       closeSocket: (_, { code, reason }) => void requests.push(`closeSocket ${code} ${reason}`.trim()),
       releaseSocket: () => void requests.push('releaseSocket'),
       probe: () => void requests.push('probe'),
+      reconnecting: () => {},
     },
   });
   const actor = createActor(machine, {
