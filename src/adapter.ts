@@ -203,16 +203,13 @@ export function closeSocket(ws: WebSocket, code: number, reason: string): void {
   else if (ws.readyState === 0) ws.close();
 }
 
-/** Sends a heartbeat probe: the configured frame, or a ping whose pong `onPong` recognises. */
-/** Returns the frame sent, and its payload size (for diagnostics). */
-export function probeSocket(ws: WebSocket, frame: Frame | undefined): [Frame, number] | null {
-  if (ws.readyState !== 1) return null;
-  if (frame !== undefined) return E.isRight(writeFrame(ws, frame)) ? [frame, -1] : null;
+/** Sends a heartbeat ping whose pong `onPong` recognises; its payload size, or -1 if the socket is not open. */
+export function pingSocket(ws: WebSocket): number {
+  if (ws.readyState !== 1) return -1;
   const payload = `${HEARTBEAT_PREFIX}${++probes}`;
   ws.ping(payload);
-  return [PING, payload.length];
+  return payload.length;
 }
-const PING: Frame = Object.freeze({ type: 'ping' });
 
 /** Stops or resumes reading (TCP backpressure). False where it cannot (browsers). */
 export function setSocketReading(ws: WebSocket, reading: boolean): boolean {

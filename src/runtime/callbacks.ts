@@ -55,39 +55,38 @@ function isOk(v: unknown): v is { type: 'ok'; state: unknown } {
   return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'ok' && 'state' in v;
 }
 
-/** Applies a callback result: the new state, then its effects in order. */
+/** Applies a callback result through the reducer: the new state, then its effects in order. */
 function applyResult(host: ClientRuntime, name: CallbackName, result: unknown): MinchError | undefined {
-  // The common case on the frame path, { type: 'ok', state }, needs no reducer and no allocation;
-  // handleDisconnect may not answer ok, so its answer always goes through the reducer.
-  if (name !== 'handleDisconnect' && isOk(result)) {
-    host.state = result.state;
-    return undefined;
-  }
   const reduced = reduceResult(name, result, host.state);
   if (E.isLeft(reduced)) return reduced.left;
   host.state = reduced.right.state;
   // What handleError's own result fails to do is logged, never reported to it again: a handleError
   // that replies while the client is not open would otherwise call itself without end.
-  const report = name === 'handleError' ? (e: MinchError) => host.logger.warn(`[minch] ${e.message}`) : null;
-  for (const effect of reduced.right.effects) applyEffect(host, effect, report);
+  const logOnly = name === 'handleError';
+  for (const effect of reduced.right.effects) applyEffect(host, effect, logOnly);
   return undefined;
 }
 
-function applyEffect(host: ClientRuntime, effect: Effect, report: ((e: MinchError) => void) | null): void {
-  const fail = (error: MinchError): void => (report === null ? host.reportError(error) : report(error));
+/** An effect failed: `handleError` hears of it, unless it was `handleError`'s own (then it is logged). */
+function fail(host: ClientRuntime, logOnly: boolean, error: MinchError): void {
+  if (logOnly) host.logger.warn(`[minch] ${error.message}`);
+  else host.reportError(error);
+}
+
+function applyEffect(host: ClientRuntime, effect: Effect, logOnly: boolean): void {
   switch (effect.type) {
     case 'send':
       for (const frame of effect.frames) {
         const written = host.write(frame);
         if (E.isLeft(written)) {
           const why = written.left.type === 'not_connected' ? 'the client is not connected' : written.left.message;
-          fail(sendError(`a ${frame.type} frame was not sent: ${why}`, written.left));
+          fail(host, logOnly, sendError(`a ${frame.type} frame was not sent: ${why}`, written.left));
         }
       }
       return;
     case 'close':
       if (!host.isOpen) {
-        fail(sendError('a close result was ignored: the client is not connected', NOT_CONNECTED_ERROR));
+        fail(host, logOnly, sendError('a close result was ignored: the client is not connected', NOT_CONNECTED_ERROR));
         return;
       }
       host.send({ type: 'callback.close', code: effect.code, reason: effect.reason });
@@ -101,12 +100,19 @@ function applyEffect(host: ClientRuntime, effect: Effect, report: ((e: MinchErro
   }
 }
 
-/** Callbacks whose result is a callback result, and whose failure goes to `handleError`. */
+/**
+ * Callbacks whose result is a callback result, and whose failure goes to `handleError`. The common
+ * answer on the frame path, `{ type: 'ok', state }`, needs no reducer and no allocation.
+ */
 function handler(name: CallbackName, call: Callback['call']): Callback {
   return {
     name,
     call,
-    done: (host, result) => applyResult(host, name, result),
+    done(host, result) {
+      if (!isOk(result)) return applyResult(host, name, result);
+      host.state = result.state;
+      return undefined;
+    },
     failed: (host, error) => host.reportError(error),
   };
 }
@@ -186,6 +192,8 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
         return { type: 'reconnect', backoff: backoff(attempt as number), state: host.state };
       return c.handleDisconnect(reason as DisconnectReason, attempt as number, host.state, host.self);
     }),
+    // handleDisconnect may not answer ok: its answer always goes through the reducer, which says so.
+    done: (host, result) => applyResult(host, 'handleDisconnect', result),
     // The default decision applies: reconnect after backoff(attempt).
     failed(host, error, _reason, attempt) {
       host.reportError(error);

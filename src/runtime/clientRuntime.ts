@@ -13,7 +13,7 @@ import type { MinchEvent } from '../../machines/events.js';
 import {
   closeSocket,
   openSocket,
-  probeSocket,
+  pingSocket,
   releaseSocket,
   setSocketReading,
   writeFrame,
@@ -29,6 +29,8 @@ import { Mailbox } from './mailbox.js';
 import type { Outbox } from './outbox.js';
 import * as telemetry from './telemetry.js';
 import type WebSocket from 'isomorphic-ws';
+
+const PING: Frame = Object.freeze({ type: 'ping' });
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
@@ -216,10 +218,12 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     this.probeAt = performance.now();
     // Nothing is read while paused, so the peer's answer could not count: treat the probe as answered.
     if (this.paused) return this.alive(false);
-    const sent = probeSocket(this.ws, heartbeat.frame as Frame | undefined);
-    if (sent !== null && channels.frameSent.hasSubscribers) {
-      telemetry.frameSent(this, sent[0], sent[1] < 0 ? undefined : sent[1]);
+    if (heartbeat.frame !== undefined) {
+      this.write(heartbeat.frame as Frame);
+      return;
     }
+    const bytes = pingSocket(this.ws);
+    if (bytes >= 0 && channels.frameSent.hasSubscribers) telemetry.frameSent(this, PING, bytes);
   }
 
   release(): void {
