@@ -10,6 +10,7 @@
  * since each start needs a fresh client runtime.
  */
 import { and, assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
+import { DEFAULTS } from '../src/core/options.js';
 
 export interface SupervisorContext {
   /** Spec ids in start order. */
@@ -145,7 +146,7 @@ export const supervisorMachine = setupSupervisor.createMachine({
     maxRestarts: input.maxRestarts,
     withinMs: input.withinMs,
     stopReason: undefined,
-    close: { code: 1000, reason: '' },
+    close: { code: DEFAULTS.closeCode, reason: '' },
   }),
   initial: 'running',
   output: ({ context }) => ({ reason: context.stopReason }),

@@ -59,7 +59,7 @@ function cleanHeaders(headers: NodeHeaders): Record<string, string | string[]> {
   return out;
 }
 
-// ---- the listeners, shared by every Node socket (`this` is the socket) ----
+// ---- the listeners, shared by every Node socket (`this` is the socket); `onOpen` by browser ones too ----
 
 function onUpgrade(this: Socket, res: { statusCode?: number; headers: NodeHeaders }): void {
   this[OWNER]?.upgraded(res.statusCode ?? 101, cleanHeaders(res.headers));
@@ -109,9 +109,6 @@ function onUnexpectedResponse(
 
 // ---- and by every browser socket ----
 
-function onBrowserOpen(this: Socket): void {
-  this[OWNER]?.opened(this.protocol ?? '');
-}
 function onBrowserMessage(this: Socket, ev: { data: unknown }): void {
   const data = ev.data;
   // Browsers publish no diagnostics, so the size is not worked out.
@@ -166,7 +163,7 @@ export function openSocket(owner: SocketOwner, target: ResolvedTarget): WebSocke
     ws.on('error', onError);
   } else {
     ws.binaryType = 'arraybuffer';
-    ws.onopen = onBrowserOpen;
+    ws.onopen = onOpen;
     ws.onmessage = onBrowserMessage;
     ws.onclose = onBrowserClose;
     ws.onerror = onBrowserError;

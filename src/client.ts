@@ -84,13 +84,13 @@ export function createMinchActor<State, InitArg, Info>(
   initArg: InitArg,
   options: MinchActorOptions = {},
 ): MinchActor {
-  const { input, runtime, logger } = createRuntime(client, initArg, options, 'createMinchActor');
+  const { input, runtime } = createRuntime(client, initArg, options, 'createMinchActor');
   const actorOptions: ActorOptions<typeof runtimeMachine> & { input: typeof input } = { input };
   if (options.inspect !== undefined) actorOptions.inspect = options.inspect;
   if (options.systemId !== undefined) actorOptions.systemId = options.systemId;
   if (options.clock !== undefined) actorOptions.clock = options.clock;
   const actor = createActor(runtimeMachine, actorOptions);
-  attachRuntime(runtime, actor, logger, options.signal);
+  attachRuntime(runtime, actor, options.signal);
   return actor;
 }
 

@@ -136,12 +136,21 @@ const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => 
 const builtin = process?.getBuiltinModule?.('node:diagnostics_channel') as ChannelModule | undefined;
 if (builtin !== undefined) bindChannels(builtin);
 
+const STOP_TYPES = new Set([
+  'aborted',
+  'max_restarts',
+  'callback_error',
+  'invalid_result',
+  'send_error',
+  'stopped',
+  'error',
+]);
+
 /** A stop reason as a message may carry it: never the text of a reason of the user's own. */
 export function stopReasonName(reason: unknown): string {
   if (reason === 'normal' || reason === 'shutdown') return reason;
   const type = typeof reason === 'object' && reason !== null ? (reason as { type?: unknown }).type : undefined;
-  const known = ['aborted', 'max_restarts', 'callback_error', 'invalid_result', 'send_error', 'stopped', 'error'];
-  return typeof type === 'string' && known.includes(type) ? type : 'other';
+  return typeof type === 'string' && STOP_TYPES.has(type) ? type : 'other';
 }
 
 /** The fields of a disconnect message that come from its reason. */

@@ -61,6 +61,7 @@ export const MINCH_METRICS = {
 const seconds = (ms: number): number => ms / 1000;
 
 const FRAME_TYPES = ['text', 'binary', 'ping', 'pong', 'close'] as const;
+const FRAME_INDEX = Object.fromEntries(FRAME_TYPES.map((type, i) => [type, i])) as Record<FrameMessage['type'], number>;
 
 /**
  * Frames and bytes, counted in place: a frame costs two additions, and
@@ -76,7 +77,7 @@ class FrameTotals {
 
   count(received: boolean, message: unknown): void {
     const f = message as FrameMessage;
-    const i = (received ? 5 : 0) + FRAME_TYPES.indexOf(f.type);
+    const i = (received ? 5 : 0) + FRAME_INDEX[f.type];
     this.frames[i] = (this.frames[i] as number) + 1;
     this.bytes[i] = (this.bytes[i] as number) + f.bytes;
   }

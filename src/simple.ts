@@ -8,6 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { close, createMinchActor, setReading, type MinchActor } from './client.js';
 import { bindTarget } from './runtime/attach.js';
+import { ENDED } from './core/errors.js';
 import { checkMaxBuffered, CONNECT_OPTION_KEYS, DEFAULTS } from './core/options.js';
 import { resolveTarget } from './core/target.js';
 import type {
@@ -220,7 +221,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
             }),
           );
         }
-        conn.end(last ?? { type: 'closed', code: 1006, reason: 'the server did not answer the close frame in time' });
+        conn.end(last ?? ENDED.noCloseAnswer);
       },
     };
     const actor = createMinchActor(client, null, {

@@ -75,7 +75,7 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
           systemId: spec.id,
           input: child.input,
         }) as AnyActorRef;
-        attachRuntime(child.runtime, ref, child.logger);
+        attachRuntime(child.runtime, ref);
         return {
           children: { ...context.children, [spec.id]: ref },
           instances: { ...context.instances, [ref.id]: spec.id },

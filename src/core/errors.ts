@@ -20,7 +20,7 @@ export const invalidFrame = (message: string): E.Either<SendError, never> => E.l
 export const unsupported = (message: string): E.Either<SendError, never> => E.left({ type: 'unsupported', message });
 
 /** A thrown value as a message: its `message` if it is an Error, never its payload otherwise. */
-export function errorMessage(err: unknown): string {
+function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : typeof err === 'string' ? err : 'a non-Error value was thrown';
 }
 

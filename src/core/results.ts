@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallbackName, Frame, MinchError } from '../types.js';
 import { describe, normalizeFrames, validateClose } from './frames.js';
+import { DEFAULTS } from './options.js';
 
 /** What a callback result asks the engine to do. */
 export type Effect =
@@ -79,7 +80,7 @@ export function reduceResult<State>(
     case 'stop':
       return E.right({ state, effects: [{ type: 'stop', reason: r.reason === undefined ? 'normal' : r.reason }] });
     case 'close': {
-      const code = r.code === undefined ? 1000 : r.code;
+      const code = r.code === undefined ? DEFAULTS.closeCode : r.code;
       const checked = validateClose(code as number, (r.reason ?? '') as string);
       if (E.isLeft(checked))
         return invalid(
@@ -117,6 +118,6 @@ function replyEffects(callback: CallbackName, frames: Frame[]): E.Either<MinchEr
   const close = frames[closeAt] as { type: 'close'; code?: number; reason?: string };
   const before = frames.slice(0, closeAt);
   const effects: Effect[] = before.length > 0 ? [{ type: 'send', frames: before }] : [];
-  effects.push({ type: 'close', code: close.code ?? 1000, reason: close.reason ?? '' });
+  effects.push({ type: 'close', code: close.code ?? DEFAULTS.closeCode, reason: close.reason ?? '' });
   return E.right(effects);
 }

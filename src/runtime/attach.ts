@@ -100,16 +100,16 @@ export function createRuntime(client: unknown, initArg: unknown, options: Runtim
   const runtime = new ClientRuntime(checked, logger);
   if (outbox !== null) runtime.outbox = new Outbox(outbox);
   const input: MinchInput = { initArg, timings };
-  return { input, runtime, logger };
+  return { input, runtime };
 }
 
 /** Connects a runtime to the actor running the machine: send targets, logging, cancellation. */
-export function attachRuntime(runtime: ClientRuntime, actor: AnyActorRef, logger: Logger, signal?: AbortSignal): void {
+export function attachRuntime(runtime: ClientRuntime, actor: AnyActorRef, signal?: AbortSignal): void {
   runtime.actor = actor;
   runtimes.set(actor, runtime);
   // The runtime observes its actor: however the actor ends, the runtime halts (see `halt`).
   actor.subscribe(runtime);
-  if (logger !== consoleLogger) logLifecycle(actor, logger);
+  if (runtime.logger !== consoleLogger) logLifecycle(actor, runtime.logger);
   if (signal === undefined) return;
   whenAborted(signal, actor, () => {
     const r: unknown = signal.reason;

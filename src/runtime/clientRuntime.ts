@@ -124,10 +124,14 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     this.syncScheduled = true;
     queueMicrotask(() => {
       this.syncScheduled = false;
-      if (this.state === this.syncedState) return;
-      this.syncedState = this.state;
-      this.send({ type: 'callback.state', state: this.state });
+      this.syncState();
     });
+  }
+
+  private syncState(): void {
+    if (this.state === this.syncedState) return;
+    this.syncedState = this.state;
+    this.send({ type: 'callback.state', state: this.state });
   }
 
   reportError(error: MinchError): void {
@@ -139,9 +143,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   /** `terminate` is about to run: no job runs after it, and the snapshot gets the last state now. */
   finish(): void {
     this.finished = true;
-    if (this.state === this.syncedState) return;
-    this.syncedState = this.state;
-    this.send({ type: 'callback.state', state: this.state });
+    this.syncState();
   }
   /**
    * The actor stopped, however (`actor.stop()`, an error, or its final state): no callback runs any
@@ -149,7 +151,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
    */
   halt(): void {
     this.finished = true;
-    this.outbox?.close(this);
+    this.dropOutbox();
     this.release();
     // XState's own stop() and an actor error leave no output: say which it was.
     const snapshot = this.actor?.getSnapshot() as { status: string; output?: { reason?: unknown } } | undefined;

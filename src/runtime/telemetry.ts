@@ -19,15 +19,20 @@ export const openConnections = (): number => openNow;
 type Observed = {
   systemId?: string;
   id?: string;
-  getSnapshot(): { context?: { url?: string | null; attempt?: number } };
+  getSnapshot(): { context?: { url?: string | null } };
 };
 
-/** The client's name, and the redacted URL of its attempt as the snapshot shows it (never kept twice). */
-function from(rt: ClientRuntime, url = context(rt)?.url ?? null): ClientMessage {
+/** The client's name: its `systemId`, or its actor id. */
+function clientName(rt: ClientRuntime): string {
   const actor = rt.actor as Observed | null;
-  return { client: actor?.systemId ?? actor?.id ?? '', url };
+  return actor?.systemId ?? actor?.id ?? '';
 }
-const context = (rt: ClientRuntime) => (rt.actor as Observed | null)?.getSnapshot().context;
+/** The redacted URL of the attempt, as the snapshot shows it (never kept twice). */
+const urlOf = (rt: ClientRuntime): string | null => (rt.actor as Observed | null)?.getSnapshot().context?.url ?? null;
+
+function from(rt: ClientRuntime, url = urlOf(rt)): ClientMessage {
+  return { client: clientName(rt), url };
+}
 
 /** The connection (if one was open) is over: it no longer counts, and its start is forgotten. */
 function closed(rt: ClientRuntime): boolean {
@@ -94,8 +99,7 @@ export function stopped(rt: ClientRuntime, reason: unknown): void {
 
 /** A frame message: a literal of one shape (a spread would give every message a hidden class of its own). */
 function frame(rt: ClientRuntime, f: Frame, bytes: number): FrameMessage {
-  const actor = rt.actor as Observed | null;
-  return { client: actor?.systemId ?? actor?.id ?? '', url: context(rt)?.url ?? null, type: f.type, bytes };
+  return { client: clientName(rt), url: urlOf(rt), type: f.type, bytes };
 }
 
 /** Node's native UTF-8 length where there is one (no import: browsers publish nothing anyway). */
