@@ -65,6 +65,16 @@ export type MinchEvent = SocketEvent | CallbackEvent | UserEvent | SupervisorEve
 /** The events that stop the client; each says why in its own way. */
 export type StopEvent = Extract<MinchEvent, { type: 'user.stop' | 'user.abort' | 'callback.stop' | 'supervisor.stop' }>;
 
+type StopType = StopEvent['type'];
+const STOPS: readonly StopType[] = ['user.stop', 'user.abort', 'supervisor.stop', 'callback.stop'];
+/** The same transition for every stop event (the user's, the supervisor's, a callback's). */
+export function onStop<T, K extends StopType = StopType>(
+  transition: T,
+  events: readonly K[] = STOPS as K[],
+): Record<K, T> {
+  return Object.fromEntries(events.map((type) => [type, transition])) as Record<K, T>;
+}
+
 /** The reason a stop event gives `terminate` and the actor's output. */
 export function stopReasonOf(event: StopEvent): unknown {
   switch (event.type) {

@@ -21,7 +21,8 @@ import { nextAttempt } from '../src/core/backoff.js';
 import { ENDED } from '../src/core/errors.js';
 import type { CallbackName, DisconnectReason, HeartbeatOptions } from '../src/types.js';
 import type { MinchContext, MinchInput } from './context.js';
-import { closeFrameOf, stopReasonOf, type EnvironmentEvent, type MinchEvent, type StopEvent } from './events.js';
+import { closeFrameOf, onStop, stopReasonOf } from './events.js';
+import type { EnvironmentEvent, MinchEvent, StopEvent } from './events.js';
 
 /** Placeholder implementations; the runtime provides the real ones. */
 const unprovided = (): void => {
@@ -34,13 +35,6 @@ const heartbeatOf = (context: MinchContext): HeartbeatOptions =>
 
 const offlineReason = ({ context }: { context: MinchContext }): DisconnectReason =>
   context.openedAt === null ? ENDED.offlineConnecting : ENDED.offlineOpen;
-
-type StopType = StopEvent['type'];
-const STOPS: readonly StopType[] = ['user.stop', 'user.abort', 'supervisor.stop', 'callback.stop'];
-/** The same transition for every stop event (the user's, the supervisor's, a callback's). */
-function onStop<T, K extends StopType = StopType>(transition: T, events: readonly K[] = STOPS as K[]): Record<K, T> {
-  return Object.fromEntries(events.map((type) => [type, transition])) as Record<K, T>;
-}
 
 export const minchMachine = setup({
   types: {
