@@ -9,7 +9,7 @@
  * runtime that owns its socket through the socket itself.
  */
 import WebSocket from 'isomorphic-ws';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './core/either.js';
 import { fromCallback } from 'xstate';
 import type { EnvironmentEvent } from '../machines/events.js';
 import { NOT_CONNECTED, RIGHT_VOID, unsupported } from './core/errors.js';

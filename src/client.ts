@@ -3,7 +3,7 @@
  * `sendFrame`, `sendInfo` and `close` for both actors and simple connections.
  * Each sends the machine one event, or writes to the open socket.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './core/either.js';
 import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
 import { stateName, type MinchContext } from '../machines/context.js';
 import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';

@@ -7,7 +7,7 @@
  */
 import { useSelector } from '@xstate/react';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import type * as E from 'fp-ts/lib/Either.js';
+import type * as E from './core/either.js';
 import type { SnapshotFrom } from 'xstate';
 import { close, createMinchActor, sendFrame as send, type MinchActor, type MinchActorOptions } from './client.js';
 import type { FrameInput, MinchClient, SendError } from './types.js';

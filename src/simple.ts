@@ -5,7 +5,7 @@
  * behaviour: automatic pongs, the closing handshake, heartbeat, timeouts.
  * It never reconnects.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './core/either.js';
 import { close, createMinchActor, setReading, type MinchActor } from './client.js';
 import { bindTarget } from './runtime/attach.js';
 import { ENDED } from './core/errors.js';

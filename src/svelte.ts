@@ -8,7 +8,7 @@
 import { useSelector } from '@xstate/svelte';
 import { onDestroy, onMount } from 'svelte';
 import type { Readable } from 'svelte/store';
-import type * as E from 'fp-ts/lib/Either.js';
+import type * as E from './core/either.js';
 import type { SnapshotFrom } from 'xstate';
 import { close, createMinchActor, sendFrame as send, type MinchActor, type MinchActorOptions } from './client.js';
 import type { FrameInput, MinchClient, SendError } from './types.js';

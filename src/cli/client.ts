@@ -3,7 +3,7 @@
  * wired to stdin, the printer, signals and the exit code.
  */
 import { createInterface } from 'node:readline';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '../core/either.js';
 import {
   backoff,
   close,

@@ -3,7 +3,7 @@
  * refuses a send or reports a callback failure takes them from here, so one
  * failure has one shape and one wording.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './either.js';
 import type { CallbackName, DisconnectReason, MinchError, SendError } from '../types.js';
 
 /** `Right(undefined)`: a send that was handed to the socket. Shared, so no send allocates one. */

@@ -3,7 +3,7 @@
  * against RFC 6455 and the browser rules before they touch a socket, so an
  * invalid frame is a value (`Left`), never a throw from inside `ws`.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './either.js';
 import type { Frame, SendError } from '../types.js';
 import { invalidFrame as invalid } from './errors.js';
 

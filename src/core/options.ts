@@ -3,7 +3,7 @@
  * defaults from `DEFAULTS` and validate through the functions here, so a
  * default or a rule is written once.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './either.js';
 import type { HeartbeatOptions, Logger, MinchClient, OutboxOptions } from '../types.js';
 import { normalizeFrame, validateClose } from './frames.js';
 

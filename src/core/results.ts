@@ -3,7 +3,7 @@
  * the new user state and a list of effects, as data. The runtime and the
  * statechart carry the effects out; nothing here touches a socket.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './either.js';
 import type { CallbackName, Frame, MinchError } from '../types.js';
 import { describe, normalizeFrames, validateClose } from './frames.js';
 import { DEFAULTS } from './options.js';

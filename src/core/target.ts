@@ -3,7 +3,7 @@
  * Redacted URLs keep scheme, host, port and path; user-info and the query
  * string never leave this module in logs, errors or snapshots.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from './either.js';
 import type { ConnectTarget, HeadersInput } from '../types.js';
 import { describe } from './frames.js';
 

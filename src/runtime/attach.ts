@@ -4,7 +4,7 @@
  * action finds its client's runtime through the actor that runs it, so
  * building a machine per client (~23 KiB and 0.2 ms each) is never needed.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '../core/either.js';
 import type { AnyActorRef } from 'xstate';
 import { stateName, type MinchInput } from '../../machines/context.js';
 import { minchMachine } from '../../machines/minchMachine.js';

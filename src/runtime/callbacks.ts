@@ -8,7 +8,7 @@
  * frames. The mailbox calls `call`, then `done` with the (awaited) result,
  * then `failed` if either went wrong; nothing here awaits or queues.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '../core/either.js';
 import { backoff } from '../core/backoff.js';
 import { NOT_CONNECTED_ERROR, sendError } from '../core/errors.js';
 import { reduceResult, type Effect } from '../core/results.js';

@@ -7,7 +7,7 @@
  * mailbox, with no transition, and the user state reaches
  * `snapshot.context.state` once per batch (one socket read).
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '../core/either.js';
 import type { AnyActorRef } from 'xstate';
 import type { MinchEvent } from '../../machines/events.js';
 import {

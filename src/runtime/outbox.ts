@@ -4,7 +4,7 @@
  * on, so most clients carry none. Nothing in it is dropped silently: what is
  * dropped, or left when the client stops, is reported.
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '../core/either.js';
 import { NOT_CONNECTED, NOT_CONNECTED_ERROR, RIGHT_VOID, sendError } from '../core/errors.js';
 import type { Frame, MinchError, OutboxOptions, SendError } from '../types.js';
 
