@@ -5,10 +5,14 @@
 import type { ResolvedTimings } from '../src/core/options.js';
 import type { DisconnectReason } from '../src/types.js';
 
-/** The machine's context: what a UI needs, JSON-serialisable, free of secrets. */
-export interface MinchContext {
+/**
+ * The machine's context: what a UI needs, JSON-serialisable, free of secrets.
+ * `State` is the client's own state type; an actor from `createMinchActor`
+ * has it in `snapshot.context.state`.
+ */
+export interface MinchContext<State = unknown> {
   /** The user state, as the callbacks last returned it. */
-  state: unknown;
+  state: State;
   /** The number last passed to `handleDisconnect` (0 before the first disconnect). */
   attempt: number;
   /** Why the last connection ended, or null. */

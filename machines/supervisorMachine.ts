@@ -16,7 +16,7 @@ export interface SupervisorContext {
   /** Spec ids in start order. */
   ids: string[];
   /** The running instance of each child, by spec id; absent once it stopped for good. */
-  children: Record<string, AnyActorRef>;
+  children: Partial<Record<string, AnyActorRef>>;
   /** Child instance id → spec id. */
   instances: Record<string, string>;
   /** When the recent restarts happened (epoch ms), to apply `maxRestarts` within `withinMs`. */
@@ -96,7 +96,8 @@ const setupSupervisor = setup({
     })),
     closeChildren: enqueueActions(({ context, enqueue }) => {
       for (const ref of Object.values(context.children)) {
-        enqueue.sendTo(ref, { type: 'supervisor.stop', code: context.close.code, reason: context.close.reason });
+        if (ref !== undefined)
+          enqueue.sendTo(ref, { type: 'supervisor.stop', code: context.close.code, reason: context.close.reason });
       }
     }),
   },

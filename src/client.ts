@@ -4,7 +4,16 @@
  * Each sends the machine one event, or writes to the open socket.
  */
 import * as E from './core/either.js';
-import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
+import {
+  createActor,
+  type Actor,
+  type ActorOptions,
+  type InspectionEvent,
+  type Observer,
+  type Readable,
+  type SnapshotFrom,
+  type Subscription,
+} from 'xstate';
 import { stateName, type MinchContext } from '../machines/context.js';
 import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';
 import { normalizeFrame } from './core/frames.js';
@@ -64,8 +73,35 @@ export interface MinchActorOptions {
   clock?: { setTimeout(fn: (...args: any[]) => void, ms: number): any; clearTimeout(id: any): void };
 }
 
-/** The actor `createMinchActor` returns: an XState actor of the Minch machine. */
-export type MinchActor = Actor<typeof runtimeMachine>;
+/** Each snapshot variant (active, done, error, stopped) with `context.state` typed as `State`. */
+type WithState<Snapshot, State> = Snapshot extends unknown
+  ? Omit<Snapshot, 'context'> & { readonly context: MinchContext<State> }
+  : never;
+
+/**
+ * A client actor's snapshot: `stateName(snapshot)` is its plain state name,
+ * `snapshot.context` the `MinchContext`, `snapshot.context.state` the client's state.
+ */
+export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof runtimeMachine>, State>;
+
+/**
+ * The actor `createMinchActor` returns: an XState actor of the Minch machine,
+ * whose snapshots have the client's `State` type in `context.state`. A
+ * `MinchActor<Chat>` is also a `MinchActor` (of `unknown` state).
+ */
+export interface MinchActor<State = unknown> extends Actor<typeof runtimeMachine> {
+  getSnapshot(): MinchSnapshot<State>;
+  subscribe(observer: Observer<MinchSnapshot<State>>): Subscription;
+  subscribe(
+    next?: (snapshot: MinchSnapshot<State>) => void,
+    error?: (error: unknown) => void,
+    complete?: () => void,
+  ): Subscription;
+  select<Selected>(
+    selector: (snapshot: MinchSnapshot<State>) => Selected,
+    equalityFn?: (a: Selected, b: Selected) => boolean,
+  ): Readable<Selected>;
+}
 
 export type { MinchContext };
 
@@ -83,7 +119,7 @@ export function createMinchActor<State, InitArg, Info>(
   client: MinchClient<State, InitArg, Info>,
   initArg: InitArg,
   options: MinchActorOptions = {},
-): MinchActor {
+): MinchActor<State> {
   const { input, runtime } = createRuntime(client, initArg, options, 'createMinchActor');
   const actorOptions: ActorOptions<typeof runtimeMachine> & { input: typeof input } = { input };
   if (options.inspect !== undefined) actorOptions.inspect = options.inspect;
@@ -91,7 +127,8 @@ export function createMinchActor<State, InitArg, Info>(
   if (options.clock !== undefined) actorOptions.clock = options.clock;
   const actor = createActor(runtimeMachine, actorOptions);
   attachRuntime(runtime, actor, options.signal);
-  return actor;
+  // One machine runs every client; only the type of `context.state` differs.
+  return actor as unknown as MinchActor<State>;
 }
 
 /**

@@ -3,9 +3,15 @@
  * Every public export is listed here by name.
  */
 export { createMinchActor, defineClient, sendFrame, sendInfo, close } from './client.js';
-export type { CloseOptions, MinchActor, MinchActorOptions, MinchContext, SendTarget } from './client.js';
+export type { CloseOptions, MinchActor, MinchActorOptions, MinchContext, MinchSnapshot, SendTarget } from './client.js';
 export { createSupervisor } from './supervisor.js';
-export type { ChildSpec, SupervisorActor, SupervisorOptions } from './supervisor.js';
+export type {
+  ChildSpec,
+  SupervisedChildren,
+  SupervisorActor,
+  SupervisorOptions,
+  SupervisorSnapshot,
+} from './supervisor.js';
 export { supervisorMachine } from '../machines/supervisorMachine.js';
 export { connect, receiveFrame } from './simple.js';
 export type { Connection, ConnectError, ConnectOptions } from './simple.js';

@@ -8,25 +8,30 @@
 import { useSelector } from '@xstate/react';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type * as E from './core/either.js';
-import type { SnapshotFrom } from 'xstate';
-import { close, createMinchActor, sendFrame as send, type MinchActor, type MinchActorOptions } from './client.js';
+import {
+  close,
+  createMinchActor,
+  sendFrame as send,
+  type MinchActor,
+  type MinchActorOptions,
+  type MinchSnapshot,
+} from './client.js';
 import type { FrameInput, MinchClient, SendError } from './types.js';
 
-/** The snapshot of a client actor: `stateName(snapshot)` is its plain state name, `context` the `MinchContext`. */
-export type MinchSnapshot = SnapshotFrom<MinchActor>;
+export type { MinchSnapshot };
 
 /** What `useMinch` returns. */
-export interface UseMinchResult {
+export interface UseMinchResult<State = unknown> {
   /** The actor's current snapshot; the component re-renders when it changes. */
-  snapshot: MinchSnapshot;
+  snapshot: MinchSnapshot<State>;
   /** `sendFrame(actorRef, frame)`, bound to this component's client: `Right` once handed to the open socket. */
   sendFrame: (frame: FrameInput) => E.Either<SendError, void>;
   /** The client actor itself, for `sendInfo`, `close` or `subscribe`. */
-  actorRef: MinchActor;
+  actorRef: MinchActor<State>;
 }
 
 /** Actors whose close has been asked for: they are never started again. */
-const closing = new WeakSet<MinchActor>();
+const closing = new WeakSet<MinchActor<unknown>>();
 
 /**
  * Runs a Minch client for the lifetime of the calling component: the actor is
@@ -62,7 +67,7 @@ const closing = new WeakSet<MinchActor>();
  *
  * function Room({ url }: { url: string }) {
  *   const { snapshot, sendFrame } = useMinch(chat, { url, lines: [] });
- *   const { lines } = snapshot.context.state as Chat;
+ *   const { lines } = snapshot.context.state;
  *   return (
  *     <>
  *       <p>{stateName(snapshot)}</p>
@@ -81,10 +86,10 @@ export function useMinch<State, InitArg, Info>(
   client: MinchClient<State, InitArg, Info>,
   initArg: InitArg,
   options?: MinchActorOptions,
-): UseMinchResult {
+): UseMinchResult<State> {
   // The first arguments win; a fresh actor (see the effect) is built from them too.
   const first = useRef({ client, initArg, options });
-  const actorRef = useRef<MinchActor | null>(null);
+  const actorRef = useRef<MinchActor<State> | null>(null);
   if (actorRef.current === null) actorRef.current = createMinchActor(client, initArg, options);
   const actor = actorRef.current;
   const closeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);

@@ -2,9 +2,18 @@
  * `createSupervisor`: OTP's one-for-one supervisor for Minch clients, as an
  * XState parent actor. See machines/supervisorMachine.ts for the rules.
  */
-import { assign, createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
+import {
+  assign,
+  createActor,
+  type Actor,
+  type AnyActorRef,
+  type InspectionEvent,
+  type Observer,
+  type SnapshotFrom,
+  type Subscription,
+} from 'xstate';
 import { supervisorMachine } from '../machines/supervisorMachine.js';
-import { registerCloser, whenDone, type MinchActorOptions } from './client.js';
+import { registerCloser, whenDone, type MinchActor, type MinchActorOptions } from './client.js';
 import { DEFAULTS } from './core/options.js';
 import { attachRuntime, createRuntime, runtimeMachine, whenAborted } from './runtime/attach.js';
 import type { MinchClient } from './types.js';
@@ -30,7 +39,38 @@ export interface SupervisorOptions {
   systemId?: string;
 }
 
-export type SupervisorActor = Actor<typeof supervisorMachine>;
+/** The running client of each child spec, by id, typed with that client's `State`. */
+export type SupervisedChildren<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> = {
+  [Spec in Specs[number] as Spec['id']]?: Spec extends ChildSpec<infer State> ? MinchActor<State> : never;
+};
+
+type WithChildren<Snapshot, Children> = Snapshot extends { readonly context: infer Context }
+  ? Omit<Snapshot, 'context'> & { readonly context: Omit<Context, 'children'> & { children: Children } }
+  : never;
+
+/**
+ * A supervisor's snapshot: `context.children` holds the running client of
+ * each child, by id (absent while a crashed child restarts or once it stopped).
+ */
+export type SupervisorSnapshot<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> = WithChildren<
+  SnapshotFrom<typeof supervisorMachine>,
+  SupervisedChildren<Specs>
+>;
+
+/**
+ * The actor `createSupervisor` returns. Its snapshot's `context.children` has
+ * each child's client typed with that child's `State`.
+ */
+export interface SupervisorActor<Specs extends readonly ChildSpec[] = readonly ChildSpec[]>
+  extends Actor<typeof supervisorMachine> {
+  getSnapshot(): SupervisorSnapshot<Specs>;
+  subscribe(observer: Observer<SupervisorSnapshot<Specs>>): Subscription;
+  subscribe(
+    next?: (snapshot: SupervisorSnapshot<Specs>) => void,
+    error?: (error: unknown) => void,
+    complete?: () => void,
+  ): Subscription;
+}
 
 /**
  * Creates a supervisor (not started: call `.start()`) that starts every child
@@ -46,7 +86,10 @@ export type SupervisorActor = Actor<typeof supervisorMachine>;
  * sup.start();
  * sendFrame(sup.system.get('echo'), { type: 'text', data: 'hi' });
  */
-export function createSupervisor(children: readonly ChildSpec[], options: SupervisorOptions = {}): SupervisorActor {
+export function createSupervisor<const Specs extends readonly ChildSpec[]>(
+  children: Specs,
+  options: SupervisorOptions = {},
+): SupervisorActor<Specs> {
   if (!Array.isArray(children))
     throw new TypeError('createSupervisor: children must be an array of { id, client, initArg, options? }');
   const specs = new Map<string, ChildSpec>();
@@ -97,5 +140,6 @@ export function createSupervisor(children: readonly ChildSpec[], options: Superv
   if (options.signal !== undefined) {
     whenAborted(options.signal, actor, () => void stop({ code: DEFAULTS.closeCode, reason: '' }));
   }
-  return actor;
+  // One machine runs every supervisor; only the type of `context.children` differs.
+  return actor as unknown as SupervisorActor<Specs>;
 }

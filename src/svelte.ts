@@ -9,12 +9,17 @@ import { useSelector } from '@xstate/svelte';
 import { onDestroy, onMount } from 'svelte';
 import type { Readable } from 'svelte/store';
 import type * as E from './core/either.js';
-import type { SnapshotFrom } from 'xstate';
-import { close, createMinchActor, sendFrame as send, type MinchActor, type MinchActorOptions } from './client.js';
+import {
+  close,
+  createMinchActor,
+  sendFrame as send,
+  type MinchActor,
+  type MinchActorOptions,
+  type MinchSnapshot,
+} from './client.js';
 import type { FrameInput, MinchClient, SendError } from './types.js';
 
-/** The snapshot of a client actor: `stateName(snapshot)` is its plain state name, `context` the `MinchContext`. */
-export type MinchSnapshot = SnapshotFrom<MinchActor>;
+export type { MinchSnapshot };
 
 const identity = <T>(value: T): T => value;
 
@@ -34,20 +39,20 @@ const identity = <T>(value: T): T => value;
  * </script>
  * <p>{stateName($snapshot)}, attempt {$snapshot.context.attempt}</p>
  */
-export function minchStore(actor: MinchActor): Readable<MinchSnapshot> {
+export function minchStore<State>(actor: MinchActor<State>): Readable<MinchSnapshot<State>> {
   // @xstate/svelte's useSelector: a readable that re-reads the snapshot when
   // its first subscriber arrives, so a late subscriber never gets a stale one.
-  return useSelector(actor, identity<MinchSnapshot>);
+  return useSelector(actor, identity<MinchSnapshot<State>>);
 }
 
 /** What `useMinch` returns. */
-export interface UseMinchResult {
+export interface UseMinchResult<State = unknown> {
   /** A readable store of the actor's snapshot (`stateName($snapshot)` is the state's plain name). */
-  snapshot: Readable<MinchSnapshot>;
+  snapshot: Readable<MinchSnapshot<State>>;
   /** `sendFrame(actorRef, frame)`, bound to this component's client: `Right` once handed to the open socket. */
   sendFrame: (frame: FrameInput) => E.Either<SendError, void>;
   /** The client actor itself, for `sendInfo`, `close` or `subscribe`. */
-  actorRef: MinchActor;
+  actorRef: MinchActor<State>;
 }
 
 /**
@@ -86,13 +91,13 @@ export interface UseMinchResult {
  * <button disabled={stateName($snapshot) !== 'open'} onclick={() => sendFrame({ type: 'text', data: 'hi' })}>
  *   Say hi
  * </button>
- * <ul>{#each ($snapshot.context.state as Chat).lines as line}<li>{line}</li>{/each}</ul>
+ * <ul>{#each $snapshot.context.state.lines as line}<li>{line}</li>{/each}</ul>
  */
 export function useMinch<State, InitArg, Info>(
   client: MinchClient<State, InitArg, Info>,
   initArg: InitArg,
   options?: MinchActorOptions,
-): UseMinchResult {
+): UseMinchResult<State> {
   const actor = createMinchActor(client, initArg, options);
   // Outside component initialisation these throw, and the actor, never started, holds nothing.
   onMount(() => {

@@ -13,7 +13,6 @@ import {
   echoClient,
   echoUrl,
   initialEchoState,
-  type EchoState,
 } from '../shared/echoClient.js';
 
 /** The current time, refreshed every 100 ms while `active`. */
@@ -34,7 +33,7 @@ export function App() {
   const [sendError, setSendError] = useState<string | null>(null);
   const state = stateName(snapshot);
   const { context } = snapshot;
-  const { frames, received } = context.state as EchoState;
+  const { frames, received } = context.state;
   const now = useNow(state === 'backoff');
   const left = state === 'backoff' ? countdown(context.nextAttemptAt, now) : null;
 
