@@ -61,8 +61,9 @@ export type SupervisorSnapshot<Specs extends readonly ChildSpec[] = readonly Chi
  * The actor `createSupervisor` returns. Its snapshot's `context.children` has
  * each child's client typed with that child's `State`.
  */
-export interface SupervisorActor<Specs extends readonly ChildSpec[] = readonly ChildSpec[]>
-  extends Actor<typeof supervisorMachine> {
+export interface SupervisorActor<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> extends Actor<
+  typeof supervisorMachine
+> {
   getSnapshot(): SupervisorSnapshot<Specs>;
   subscribe(observer: Observer<SupervisorSnapshot<Specs>>): Subscription;
   subscribe(

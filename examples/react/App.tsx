@@ -7,13 +7,7 @@ import { either as E } from 'fp-ts';
 import { useEffect, useState, type FormEvent } from 'react';
 import { stateName } from '../../src/index.js';
 import { useMinch } from '../../src/react.js';
-import {
-  countdown,
-  describeDisconnect,
-  echoClient,
-  echoUrl,
-  initialEchoState,
-} from '../shared/echoClient.js';
+import { countdown, describeDisconnect, echoClient, echoUrl, initialEchoState } from '../shared/echoClient.js';
 
 /** The current time, refreshed every 100 ms while `active`. */
 function useNow(active: boolean): number {
