@@ -54,13 +54,27 @@ export interface ConnectOptions {
   [wsOption: string]: unknown;
 }
 
-/** A connection made by `connect`: frames in arrival order, and how it ended. */
-export interface Connection extends AsyncIterable<Frame>, AsyncDisposable {
-  /** Resolves once, when the connection ends for any reason (a local close included). */
-  readonly closed: Promise<DisconnectReason>;
-  /** The server's answer to the upgrade. */
-  readonly response: UpgradeResponse;
-}
+/**
+ * `[Symbol.asyncDispose]` where the consumer's TypeScript `lib` has it
+ * (`esnext.disposable`, or `es2025` and later), so `await using` works there;
+ * nothing otherwise, so the types also check with `lib: ["es2023", "dom"]`.
+ */
+export type AsyncDisposableWhereTyped = SymbolConstructor extends { readonly asyncDispose: infer Key extends symbol }
+  ? { [K in Key]: () => Promise<void> }
+  : unknown;
+
+/**
+ * A connection made by `connect`: frames in arrival order (it is an async
+ * iterable), and how it ended. `await using conn = ...` closes it at the end
+ * of the block.
+ */
+export type Connection = AsyncIterable<Frame> &
+  AsyncDisposableWhereTyped & {
+    /** Resolves once, when the connection ends for any reason (a local close included). */
+    readonly closed: Promise<DisconnectReason>;
+    /** The server's answer to the upgrade. */
+    readonly response: UpgradeResponse;
+  };
 
 interface Waiter {
   resolve(frame: Frame | 'timeout'): void;
