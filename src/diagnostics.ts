@@ -10,8 +10,8 @@
  *   types, codes, sizes and durations; never headers, query strings,
  *   credentials or payloads.
  * - Browsers have no `diagnostics_channel`: nothing is published there, and
- *   nothing here imports a Node module (it is looked up at run time, Node ≥ 20.16;
- *   on older Node, importing `minch/otel` binds it).
+ *   nothing imports a Node module (src/runtime/telemetry.ts looks it up at run
+ *   time, Node ≥ 20.16; on older Node, importing `minch/otel` binds it).
  */
 import type { DisconnectReason, Frame } from './types.js';
 
@@ -37,16 +37,19 @@ export const MINCH_CHANNELS = {
 
 /** What every message carries: the client's `systemId` (or its actor id) and its redacted URL. */
 export interface ClientMessage {
+  /** The client's `systemId`, or its actor id when it has none. */
   client: string;
   /** Scheme, host, port and path; user-info and the query string are never included. */
   url: string | null;
 }
 
+/** The message on `MINCH_CHANNELS.attempt`. */
 export interface AttemptMessage extends ClientMessage {
   /** Counts the attempts of this client, from 1. */
   generation: number;
 }
 
+/** The message on `MINCH_CHANNELS.open`. */
 export interface OpenMessage extends ClientMessage {
   /** From the machine asking `connect(state)` (an async one included) to the end of the opening handshake. */
   handshakeMs: number;
@@ -54,6 +57,7 @@ export interface OpenMessage extends ClientMessage {
   protocol: string;
 }
 
+/** The message on `MINCH_CHANNELS.disconnect`. */
 export interface DisconnectMessage extends ClientMessage {
   /** The `DisconnectReason`'s type. */
   reason: DisconnectReason['type'];
@@ -69,17 +73,23 @@ export interface DisconnectMessage extends ClientMessage {
   durationMs: number;
 }
 
+/** The message on `MINCH_CHANNELS.reconnect`. */
 export interface ReconnectMessage extends ClientMessage {
+  /** The delay `handleDisconnect` chose, in milliseconds. */
   delayMs: number;
+  /** The attempt number `handleDisconnect` was given. */
   attempt: number;
 }
 
+/** The message on `MINCH_CHANNELS.heartbeat`. */
 export interface HeartbeatMessage extends ClientMessage {
+  /** `'answered'`: a frame arrived after the probe; `'timeout'`: none did within `timeoutMs`. */
   outcome: 'answered' | 'timeout';
   /** From the probe to the first frame after it; absent on a timeout. */
   rttMs?: number;
 }
 
+/** The message on `MINCH_CHANNELS.stop`. */
 export interface StopMessage extends ClientMessage {
   /**
    * `'normal'`, `'shutdown'`, `'aborted'`, an error type, `'stopped'` (XState's own `stop()`),
@@ -92,7 +102,9 @@ export interface StopMessage extends ClientMessage {
   connectingMs?: number;
 }
 
+/** The message on `MINCH_CHANNELS.frameSent` and `MINCH_CHANNELS.frameReceived`. */
 export interface FrameMessage extends ClientMessage {
+  /** The frame's type. */
   type: Frame['type'];
   /** Payload bytes (UTF-8 for text). */
   bytes: number;
@@ -129,12 +141,6 @@ export function bindChannels(module: ChannelModule): void {
     channels[key] = module.channel(MINCH_CHANNELS[key]);
   }
 }
-
-// Found at run time, never imported, so browsers and their bundles see no Node module. Node
-// before 20.16 has no getBuiltinModule: there only `minch/otel` (which imports it) binds them.
-const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-const builtin = process?.getBuiltinModule?.('node:diagnostics_channel') as ChannelModule | undefined;
-if (builtin !== undefined) bindChannels(builtin);
 
 const STOP_TYPES = new Set([
   'aborted',

@@ -6,9 +6,24 @@
  * gets true durations and a true count.
  */
 import { utf8Length } from '../core/frames.js';
-import { channels, disconnectFields, stopReasonName, type ClientMessage, type FrameMessage } from '../diagnostics.js';
+import {
+  bindChannels,
+  channels,
+  disconnectFields,
+  stopReasonName,
+  type ChannelModule,
+  type ClientMessage,
+  type FrameMessage,
+} from '../diagnostics.js';
 import type { DisconnectReason, Frame } from '../types.js';
 import type { ClientRuntime } from './clientRuntime.js';
+
+// Found at run time, never imported, so no bundle sees a Node module (browser bundles get
+// telemetry.browser.js, and no channels). Node before 20.16 has no getBuiltinModule: there only
+// `minch/otel` (which imports it) binds them.
+const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+const builtin = process?.getBuiltinModule?.('node:diagnostics_channel') as ChannelModule | undefined;
+if (builtin !== undefined) bindChannels(builtin);
 
 const now = (): number => performance.now();
 
