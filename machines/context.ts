@@ -31,6 +31,7 @@ export interface MinchContext<State = unknown> {
   stopReason: unknown;
   /** The browser said it is offline: no attempt until it is online again. */
   offline: boolean;
+  /** The client's `connectTimeoutMs`, `closeTimeoutMs`, `heartbeat` and `minUptimeMs`, defaults applied. */
   timings: ResolvedTimings;
 }
 

@@ -60,6 +60,11 @@ export type SupervisorEvent = { type: 'supervisor.stop'; code: number; reason: s
 
 export type EnvironmentEvent = { type: 'env.offline' } | { type: 'env.online' } | { type: 'env.visible' };
 
+/**
+ * Every event the Minch machine accepts, named by who sends it: the socket
+ * (`socket.*`), a callback's result (`callback.*`), the user's API calls
+ * (`user.*`), the parent supervisor (`supervisor.*`) and the browser (`env.*`).
+ */
 export type MinchEvent = SocketEvent | CallbackEvent | UserEvent | SupervisorEvent | EnvironmentEvent;
 
 /** The events that stop the client; each says why in its own way. */

@@ -36,6 +36,7 @@ const heartbeatOf = (context: MinchContext): HeartbeatOptions =>
 const offlineReason = ({ context }: { context: MinchContext }): DisconnectReason =>
   context.openedAt === null ? ENDED.offlineConnecting : ENDED.offlineOpen;
 
+/** The statechart as XState logic (diagrams, tests); its I/O actions throw until `createMinchActor` provides them. */
 export const minchMachine = setup({
   types: {
     context: {} as MinchContext,

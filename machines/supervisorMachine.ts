@@ -136,6 +136,11 @@ const childExit = [
   { guard: 'isCurrentChild', actions: 'forgetChild' },
 ] as const;
 
+/**
+ * The supervisor statechart as XState machine logic, for diagrams and
+ * inspection. Its `startChild` action is a placeholder that throws:
+ * `createSupervisor` runs it with the real one.
+ */
 export const supervisorMachine = setupSupervisor.createMachine({
   id: 'supervisor',
   context: ({ input }) => ({

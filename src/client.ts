@@ -70,7 +70,12 @@ export interface MinchActorOptions {
   /** XState system id: other actors find the client by this name. */
   systemId?: string;
   /** XState clock, for tests (`SimulatedClock`). */
-  clock?: { setTimeout(fn: (...args: any[]) => void, ms: number): any; clearTimeout(id: any): void };
+  clock?: {
+    /** Calls `fn` after `ms`; returns an id for `clearTimeout`. */
+    setTimeout(fn: (...args: any[]) => void, ms: number): any;
+    /** Cancels a timer `setTimeout` returned. */
+    clearTimeout(id: any): void;
+  };
 }
 
 /** Each snapshot variant (active, done, error, stopped) with `context.state` typed as `State`. */
@@ -87,16 +92,28 @@ export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof runti
 /**
  * The actor `createMinchActor` returns: an XState actor of the Minch machine,
  * whose snapshots have the client's `State` type in `context.state`. A
- * `MinchActor<Chat>` is also a `MinchActor` (of `unknown` state).
+ * `MinchActor<Chat>` is also a `MinchActor` (of `unknown` state). It has every
+ * member of XState's `Actor` (`start`, `id`, `system`, ...); the ones declared
+ * here only give the snapshot that type.
  */
 export interface MinchActor<State = unknown> extends Actor<typeof runtimeMachine> {
+  /** The current snapshot. */
   getSnapshot(): MinchSnapshot<State>;
+  /**
+   * Gives `observer.next` every new snapshot (not the current one), then
+   * calls `complete` once the client has stopped, or `error` if the actor failed.
+   */
   subscribe(observer: Observer<MinchSnapshot<State>>): Subscription;
+  /** The same, with the three callbacks as arguments. */
   subscribe(
     next?: (snapshot: MinchSnapshot<State>) => void,
     error?: (error: unknown) => void,
     complete?: () => void,
   ): Subscription;
+  /**
+   * A readable of `selector(snapshot)`: `get()` reads it now, and its
+   * subscribers are called only when it changes (by `equalityFn`, `Object.is` by default).
+   */
   select<Selected>(
     selector: (snapshot: MinchSnapshot<State>) => Selected,
     equalityFn?: (a: Selected, b: Selected) => boolean,

@@ -28,6 +28,7 @@ export type {
   StopMessage,
 } from './diagnostics.js';
 export type { BackoffOptions } from './core/backoff.js';
+export type { ResolvedTimings } from './core/options.js';
 export { minchMachine } from '../machines/minchMachine.js';
 export { stateName } from '../machines/context.js';
 export type { StateName } from '../machines/context.js';

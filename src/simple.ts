@@ -29,16 +29,21 @@ export type ConnectError = Extract<DisconnectReason, { type: 'connect_error' | '
  * `perMessageDeflate`, `maxPayload`, ...).
  */
 export interface ConnectOptions {
+  /** Headers of the upgrade request. Browsers cannot send any: there `connect` fails, reason `'unsupported'`. */
   headers?: HeadersInput;
+  /** The subprotocols to offer; `response.protocol` is the one the server chose. */
   protocols?: string | string[];
   /**
    * Time allowed for DNS, TCP, TLS and the opening handshake together.
    * @default 30000
    */
   timeoutMs?: number;
-  /** @default 5000 */
+  /** How long a close waits for the server's close frame before the socket is terminated. @default 5000 */
   closeTimeoutMs?: number;
-  /** @default { intervalMs: 20000, timeoutMs: 20000 } in Node, false in browsers */
+  /**
+   * Finds a silent peer, as `createMinchActor`'s `heartbeat`; `false` turns it off.
+   * @default { intervalMs: 20000, timeoutMs: 20000 } in Node, false in browsers
+   */
   heartbeat?: HeartbeatOptions | false;
   /**
    * Frames kept for `receiveFrame` before anyone asks. When the buffer is
@@ -50,6 +55,7 @@ export interface ConnectOptions {
   maxBufferedFrames?: number;
   /** Aborting it cancels a pending connect (`connect_error`, reason `'aborted'`) or closes the connection. */
   signal?: AbortSignal;
+  /** As `createMinchActor`'s `logger`. @default warn/error to the console, nothing else */
   logger?: Logger;
   [wsOption: string]: unknown;
 }

@@ -20,22 +20,29 @@ import type { MinchClient } from './types.js';
 
 /** One supervised client. Its `id` is its name in the actor system. */
 export interface ChildSpec<State = any, InitArg = any, Info = any> {
+  /** Unique among the children, non-empty, without `#`. */
   id: string;
+  /** The child's callbacks. */
   client: MinchClient<State, InitArg, Info>;
+  /** Given to `init` at every start, the restarts included. */
   initArg: InitArg;
+  /** `createMinchActor`'s options, without those that belong to the supervisor. */
   options?: Omit<MinchActorOptions, 'systemId' | 'inspect' | 'clock' | 'signal'>;
 }
 
+/** Options of `createSupervisor`. */
 export interface SupervisorOptions {
   /** Only one-for-one: a crashed child is restarted alone. @default 'one-for-one' */
   strategy?: 'one-for-one';
   /** Restarts allowed within `withinMs`; one more crash stops the supervisor. @default 3 */
   maxRestarts?: number;
-  /** @default 5000 */
+  /** The window, in milliseconds, in which restarts count towards `maxRestarts`. @default 5000 */
   withinMs?: number;
   /** Aborting it stops every child (close code 1000) and the supervisor. */
   signal?: AbortSignal;
+  /** XState's inspection observer (for the Stately inspector): sees the supervisor and its children. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** XState system id of the supervisor itself. */
   systemId?: string;
 }
 
@@ -59,13 +66,20 @@ export type SupervisorSnapshot<Specs extends readonly ChildSpec[] = readonly Chi
 
 /**
  * The actor `createSupervisor` returns. Its snapshot's `context.children` has
- * each child's client typed with that child's `State`.
+ * each child's client typed with that child's `State`. It has every member of
+ * XState's `Actor` (`start`, `id`, `system`, ...).
  */
 export interface SupervisorActor<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> extends Actor<
   typeof supervisorMachine
 > {
+  /** The current snapshot. */
   getSnapshot(): SupervisorSnapshot<Specs>;
+  /**
+   * Gives `observer.next` every new snapshot (not the current one), then
+   * calls `complete` once the supervisor has stopped, or `error` if it failed.
+   */
   subscribe(observer: Observer<SupervisorSnapshot<Specs>>): Subscription;
+  /** The same, with the three callbacks as arguments. */
   subscribe(
     next?: (snapshot: SupervisorSnapshot<Specs>) => void,
     error?: (error: unknown) => void,

@@ -5,32 +5,101 @@
 
 /** A WebSocket frame as received by `handleFrame` or given to `sendFrame`. */
 export type Frame =
-  | { type: 'text'; data: string }
-  | { type: 'binary'; data: Uint8Array }
-  | { type: 'ping'; data?: Uint8Array }
-  | { type: 'pong'; data?: Uint8Array }
-  | { type: 'close'; code?: number; reason?: string };
+  | {
+      /** A text frame. */
+      type: 'text';
+      /** The text. */
+      data: string;
+    }
+  | {
+      /** A binary frame. */
+      type: 'binary';
+      /** The bytes. */
+      data: Uint8Array;
+    }
+  | {
+      /** A ping, for sending (Node only); received pings are answered without `handleFrame`. */
+      type: 'ping';
+      /** At most 125 bytes. */
+      data?: Uint8Array;
+    }
+  | {
+      /** A pong (Node only). The heartbeat's own pongs never reach `handleFrame`. */
+      type: 'pong';
+      /** At most 125 bytes. */
+      data?: Uint8Array;
+    }
+  | {
+      /** A close frame: sending one starts the closing handshake. */
+      type: 'close';
+      /** 1000 or 3000–4999 when sent. @default 1000 */
+      code?: number;
+      /** At most 123 UTF-8 bytes; only with a `code`. */
+      reason?: string;
+    };
 
 /** What may be sent: a frame, or the shorthands `'ping' | 'pong' | 'close'`. */
 export type FrameInput = Frame | 'ping' | 'pong' | 'close';
 
 /** Why `sendFrame` refused a frame. Nothing is sent when it returns `Left`. */
 export type SendError =
-  | { type: 'not_connected' }
-  | { type: 'invalid_frame'; message: string }
-  | { type: 'unsupported'; message: string }
+  | {
+      /** The client is not open, and the frame was not queued: no `outbox`, a close frame, or stopping. */
+      type: 'not_connected';
+    }
+  | {
+      /** The frame breaks a rule of the protocol or of browsers (a close code, a payload size). */
+      type: 'invalid_frame';
+      /** Which rule, without the frame's payload. */
+      message: string;
+    }
+  | {
+      /** This runtime cannot send it: browsers send no ping or pong frames. */
+      type: 'unsupported';
+      /** What cannot be sent. */
+      message: string;
+    }
   /** Only with the opt-in `outbox` option and `overflow: 'reject'`. */
-  | { type: 'outbox_full'; message: string };
+  | {
+      /** The outbox holds `max` frames already. */
+      type: 'outbox_full';
+      /** Says how many frames it holds. */
+      message: string;
+    };
 
 /**
  * Why a connection ended, or never started. Tagged by `type`; never tell them
  * apart by message strings. JSON-serialisable and free of secrets.
  */
 export type DisconnectReason =
-  | { type: 'closed'; code: number; reason: string }
-  | { type: 'connect_error'; reason: string; message: string }
-  | { type: 'upgrade_failed'; status: number; headers: Record<string, string | string[]> }
-  | { type: 'heartbeat_timeout' };
+  | {
+      /** The connection closed, with a close frame or without one (code 1006). */
+      type: 'closed';
+      /** The close code; 1006 when no close frame was received. */
+      code: number;
+      /** The close reason; with 1006, what ended the connection, if known. */
+      reason: string;
+    }
+  | {
+      /** No connection was made: the attempt failed before the upgrade. */
+      type: 'connect_error';
+      /** A short code: `'timeout'`, `'econnrefused'`, `'enotfound'`, `'tls'`, `'offline'`, `'aborted'`, ... */
+      reason: string;
+      /** What went wrong, for logs. */
+      message: string;
+    }
+  | {
+      /** The server answered the upgrade request with a status other than 101 (Node only). */
+      type: 'upgrade_failed';
+      /** The HTTP status. */
+      status: number;
+      /** The response headers, names in lower case. */
+      headers: Record<string, string | string[]>;
+    }
+  | {
+      /** No frame came from the peer within `heartbeat.timeoutMs` after a probe. */
+      type: 'heartbeat_timeout';
+    };
 
 /** The server's answer to the upgrade request, as `handleConnect` sees it. */
 export interface UpgradeResponse {
@@ -44,10 +113,34 @@ export interface UpgradeResponse {
 
 /** Errors passed to `handleError`. */
 export type MinchError =
-  | { type: 'callback_error'; callback: CallbackName; message: string; error?: unknown }
-  | { type: 'invalid_result'; callback: CallbackName; message: string }
-  | { type: 'send_error'; message: string; error?: SendError };
+  | {
+      /** A callback threw, or its Promise rejected. */
+      type: 'callback_error';
+      /** Which callback. */
+      callback: CallbackName;
+      /** Which callback threw, and the error's message. */
+      message: string;
+      /** What was thrown. */
+      error?: unknown;
+    }
+  | {
+      /** A callback returned something that is not one of its results. */
+      type: 'invalid_result';
+      /** Which callback. */
+      callback: CallbackName;
+      /** What is wrong with the result. */
+      message: string;
+    }
+  | {
+      /** A frame was not sent: one from a `reply` or `close` result, or one dropped from the outbox. */
+      type: 'send_error';
+      /** Which frame, and why. */
+      message: string;
+      /** The `SendError` that refused it. */
+      error?: SendError;
+    };
 
+/** The names of the `MinchClient` callbacks, as `MinchError.callback` gives them. */
 export type CallbackName =
   | 'init'
   | 'connect'
@@ -60,17 +153,72 @@ export type CallbackName =
 
 /** A result of `handleConnect`, `handleFrame`, `handleInfo` or `handleError`. */
 export type CallbackResult<State> =
-  | { type: 'ok'; state: State }
-  | { type: 'reply'; frames: FrameInput | FrameInput[]; state: State }
-  | { type: 'close'; code?: number; reason?: string; state: State }
-  | { type: 'stop'; reason: unknown; state: State };
+  | {
+      /** Carry on. */
+      type: 'ok';
+      /** The new state. */
+      state: State;
+    }
+  | {
+      /** Send `frames` now, in order. */
+      type: 'reply';
+      /** One frame or a list; a close frame may only come last, and starts the closing handshake. */
+      frames: FrameInput | FrameInput[];
+      /** The new state. */
+      state: State;
+    }
+  | {
+      /** Close the connection; `handleDisconnect` then decides what follows. */
+      type: 'close';
+      /** The close code: 1000 or 3000–4999. @default 1000 */
+      code?: number;
+      /** At most 123 UTF-8 bytes. @default '' */
+      reason?: string;
+      /** The new state. */
+      state: State;
+    }
+  | {
+      /** Stop the client: close any connection, then run `terminate(reason, state)`. */
+      type: 'stop';
+      /** Given to `terminate`; a supervisor restarts the client unless it is `'normal'` or `'shutdown'`. */
+      reason: unknown;
+      /** The new state. */
+      state: State;
+    };
 
 /** A result of `handleDisconnect`. */
 export type DisconnectResult<State> =
-  { type: 'reconnect'; backoff: number; state: State } | { type: 'stop'; reason: unknown; state: State };
+  | {
+      /** Connect again after `backoff`. */
+      type: 'reconnect';
+      /** The delay in milliseconds, such as `backoff(attempt)`. */
+      backoff: number;
+      /** The new state. */
+      state: State;
+    }
+  | {
+      /** Stop the client: run `terminate(reason, state)`. */
+      type: 'stop';
+      /** Given to `terminate`; a supervisor restarts the client unless it is `'normal'` or `'shutdown'`. */
+      reason: unknown;
+      /** The new state. */
+      state: State;
+    };
 
 /** A result of `init`. */
-export type InitResult<State> = { type: 'ok'; state: State } | { type: 'stop'; reason: unknown };
+export type InitResult<State> =
+  | {
+      /** Start connecting. */
+      type: 'ok';
+      /** The first state. */
+      state: State;
+    }
+  | {
+      /** Stop at once: no connection, and `terminate` is not called. */
+      type: 'stop';
+      /** The client's stop reason; a supervisor restarts it unless it is `'normal'` or `'shutdown'`. */
+      reason: unknown;
+    };
 
 /** Header list accepted by `connect`: an object or `[name, value]` pairs. */
 export type HeadersInput = Record<string, string> | ReadonlyArray<readonly [string, string]>;
@@ -82,9 +230,13 @@ export type HeadersInput = Record<string, string> | ReadonlyArray<readonly [stri
  * browsers ignore them.
  */
 export interface ConnectTarget {
+  /** A `ws:` or `wss:` URL, without a fragment. */
   url: string | URL;
+  /** Headers of the upgrade request (Node only: in browsers the attempt fails, reason `'unsupported'`). */
   headers?: HeadersInput;
+  /** The subprotocols to offer; `handleConnect` sees the one the server chose. */
   protocols?: string | string[];
+  /** Options for the Node `ws` client, as above. */
   options?: Record<string, unknown>;
 }
 
@@ -107,18 +259,37 @@ type MaybePromise<T> = T | Promise<T>;
  * event at a time, in arrival order.
  */
 export interface MinchClient<State = unknown, InitArg = State, Info = unknown> {
-  /** @default `(arg) => ({ type: 'ok', state: arg })` */
+  /**
+   * Called once when the actor starts, with `initArg`: the first state, or a stop.
+   * @default `(arg) => ({ type: 'ok', state: arg })`
+   */
   init?(initArg: InitArg, self: Self<Info>): MaybePromise<InitResult<State>>;
   /** Called before every connection attempt, so credentials can be fresh. */
   connect(state: State, self: Self<Info>): MaybePromise<string | URL | ConnectTarget>;
-  /** @default `{ type: 'ok', state }` */
+  /**
+   * Called when the upgrade succeeded, before any frame is handled.
+   * @default `{ type: 'ok', state }`
+   */
   handleConnect?(response: UpgradeResponse, state: State, self: Self<Info>): MaybePromise<CallbackResult<State>>;
+  /** Called with each received text, binary or pong frame, in arrival order. */
   handleFrame(frame: Frame, state: State, self: Self<Info>): MaybePromise<CallbackResult<State>>;
-  /** @default `{ type: 'ok', state }` */
+  /**
+   * Called with each message from `sendInfo`, `self.sendInfo` or `self.sendAfter`.
+   * @default `{ type: 'ok', state }`
+   */
   handleInfo?(message: Info, state: State, self: Self<Info>): MaybePromise<CallbackResult<State>>;
-  /** @default logs the error through the logger (without payloads), `{ type: 'ok', state }` */
+  /**
+   * Called when `connect`, `handleConnect`, `handleFrame`, `handleInfo` or
+   * `handleDisconnect` throws or returns an invalid result, or a frame is not sent.
+   * @default logs the error through the logger (without payloads), `{ type: 'ok', state }`
+   */
   handleError?(error: MinchError, state: State, self: Self<Info>): MaybePromise<CallbackResult<State>>;
-  /** @default `{ type: 'reconnect', backoff: backoff(attempt), state }` */
+  /**
+   * Called when a connection ends or an attempt fails, with why and `attempt`:
+   * 1, 2, 3, ... for consecutive failures, 1 again after a connection that
+   * stayed up `minUptimeMs`.
+   * @default `{ type: 'reconnect', backoff: backoff(attempt), state }`
+   */
   handleDisconnect?(
     reason: DisconnectReason,
     attempt: number,
@@ -131,9 +302,13 @@ export interface MinchClient<State = unknown, InitArg = State, Info = unknown> {
 
 /** Anything with `debug/info/warn/error`, such as `console` or a pino logger. */
 export interface Logger {
+  /** Every state change, with the URL, attempt and backoff. */
   debug(...args: unknown[]): void;
+  /** Part of the shape `console` and pino share; Minch logs nothing at this level. */
   info(...args: unknown[]): void;
+  /** Errors the client carries on after: the default `handleError`'s, and a `handleError` result that failed. */
   warn(...args: unknown[]): void;
+  /** Failures of `init`, `terminate` or `handleError` itself, and of the client actor. */
   error(...args: unknown[]): void;
 }
 
@@ -154,7 +329,9 @@ export interface OutboxOptions {
 
 /** Heartbeat settings: a ping every `intervalMs`, an answer expected within `timeoutMs`. */
 export interface HeartbeatOptions {
+  /** Milliseconds between probes (`timeoutMs`, if that is longer). */
   intervalMs: number;
+  /** Milliseconds a probe waits for any frame from the peer before the connection ends. */
   timeoutMs: number;
   /**
    * An application frame to send instead of a protocol ping. Required in

@@ -4,12 +4,13 @@
  */
 import { DEFAULTS } from './options.js';
 
+/** Options of `backoff`. */
 export interface BackoffOptions {
-  /** @default 200 */
+  /** The delay of attempt 1, in milliseconds. @default 200 */
   min?: number;
-  /** @default 30000 */
+  /** The longest delay, in milliseconds. @default 30000 */
   max?: number;
-  /** @default 2 */
+  /** The exponent of `attempt`. @default 2 */
   factor?: number;
   /**
    * Spread against reconnect storms: a fraction in [0, 1]. The delay becomes

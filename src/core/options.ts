@@ -28,11 +28,15 @@ export const DEFAULTS = {
   backoff: { min: 200, max: 30_000, factor: 2 },
 } as const;
 
-/** The timing options of a client after defaults and checks. */
+/** The timing options of a client after defaults and checks: `snapshot.context.timings`. */
 export interface ResolvedTimings {
+  /** `connectTimeoutMs` of `MinchActorOptions`, or its default. */
   connectTimeoutMs: number;
+  /** `closeTimeoutMs` of `MinchActorOptions`, or its default. */
   closeTimeoutMs: number;
+  /** `heartbeat` of `MinchActorOptions`, or the platform's default (`false` in browsers). */
   heartbeat: HeartbeatOptions | false;
+  /** `minUptimeMs` of `MinchActorOptions`, or its default. */
   minUptimeMs: number;
   /** Listen to the browser's online/offline and visibility events. */
   watchEnvironment?: boolean;
