@@ -146,7 +146,21 @@ export function createSupervisor<const Specs extends readonly ChildSpec[]>(
     ...(options.inspect !== undefined && { inspect: options.inspect }),
     ...(options.systemId !== undefined && { systemId: options.systemId }),
   });
+  // XState keeps events sent before start() until start(), and stop() does not keep a supervisor
+  // that never started from starting later: its close would wait for ever and its children would
+  // start after it. So a close before start() ends it here, and start() then does nothing.
+  let phase: 'new' | 'started' | 'closed' = 'new';
+  const start = actor.start;
+  actor.start = function (this: typeof actor) {
+    if (phase === 'closed') return this;
+    phase = 'started';
+    return start.call(this);
+  };
   const stop = (close: { code: number; reason: string }): Promise<void> => {
+    if (phase !== 'started') {
+      phase = 'closed';
+      return Promise.resolve();
+    }
     const done = whenDone(actor);
     if (actor.getSnapshot().status === 'active') actor.send({ type: 'user.stop', ...close });
     return done;

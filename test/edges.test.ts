@@ -2,7 +2,7 @@
  * Edges of the lifecycle found in review, each against a real `ws` server on
  * loopback: XState's own `stop()`, answers a callback may not give, a
  * `handleError` whose own reply fails, a close while reading is paused, the
- * last state of a stopped client, and a client closed before it started.
+ * last state of a stopped client, and a client or supervisor closed before it started.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
@@ -122,6 +122,16 @@ describe('closing', () => {
     await turn();
     expect(spy.calls('connect')).toHaveLength(0);
     expect(stateName(actor.getSnapshot())).not.toBe('connecting');
+    expect(server.connections()).toBe(0);
+  });
+
+  it('a supervisor closed before it started resolves, and starts no child when started later', async () => {
+    const spy = spyClient(server.url);
+    const sup = createSupervisor([{ id: 'a', client: spy.client, initArg: null, options: { heartbeat: false } }]);
+    await close(sup);
+    sup.start();
+    await turn();
+    expect(spy.calls('connect')).toHaveLength(0);
     expect(server.connections()).toBe(0);
   });
 });
