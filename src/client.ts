@@ -15,6 +15,7 @@ import {
   type Subscription,
 } from 'xstate';
 import { stateName, type MinchContext } from '../machines/context.js';
+import type { minchMachine } from '../machines/minchMachine.js';
 import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';
 import { normalizeFrame } from './core/frames.js';
 import { checkCloseOptions, DEFAULTS } from './core/options.js';
@@ -87,7 +88,7 @@ type WithState<Snapshot, State> = Snapshot extends unknown
  * A client actor's snapshot: `stateName(snapshot)` is its plain state name,
  * `snapshot.context` the `MinchContext`, `snapshot.context.state` the client's state.
  */
-export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof runtimeMachine>, State>;
+export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof minchMachine>, State>;
 
 /**
  * The actor `createMinchActor` returns: an XState actor of the Minch machine,
@@ -96,7 +97,7 @@ export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof runti
  * member of XState's `Actor` (`start`, `id`, `system`, ...); the ones declared
  * here only give the snapshot that type.
  */
-export interface MinchActor<State = unknown> extends Actor<typeof runtimeMachine> {
+export interface MinchActor<State = unknown> extends Actor<typeof minchMachine> {
   /** The current snapshot. */
   getSnapshot(): MinchSnapshot<State>;
   /**
