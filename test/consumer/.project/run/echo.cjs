@@ -1,0 +1,25 @@
+// A CommonJS user: require minch (require of an ES module), send on connect, print the echo, close.
+const { close, createMinchActor, stateName } = require('minch');
+
+const { MINCH_ECHO_URL: url, MINCH_ECHO_TEXT: text } = process.env;
+let echoed;
+const echo = new Promise((resolve) => (echoed = resolve));
+
+const actor = createMinchActor(
+  {
+    connect: (state) => state.url,
+    handleConnect: (_response, state) => ({ type: 'reply', frames: { type: 'text', data: state.text }, state }),
+    handleFrame: (frame, state) => {
+      if (frame.type === 'text') echoed(frame.data);
+      return { type: 'ok', state: { ...state, echo: frame.type === 'text' ? frame.data : state.echo } };
+    },
+  },
+  { url, text, echo: null },
+);
+actor.start();
+echo
+  .then(() => close(actor))
+  .then(() => {
+    const snapshot = actor.getSnapshot();
+    console.log(JSON.stringify({ module: 'cjs', echo: snapshot.context.state.echo, state: stateName(snapshot) }));
+  });

@@ -1,0 +1,4 @@
+// The subpath entry points through require; each needs its optional peers, installed here.
+const entries = {};
+for (const id of ['minch/react', 'minch/svelte', 'minch/otel']) entries[id] = Object.keys(require(id)).sort();
+console.log(JSON.stringify(entries));
