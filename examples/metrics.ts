@@ -32,6 +32,11 @@ const feed: MinchClient<State, State> = {
   handleDisconnect: (_reason, attempt, state) => ({ type: 'reconnect', backoff: backoff(attempt), state }),
 };
 
+/** A histogram's (or any other data point's) count and sum. */
+function describeHistogram(value: Pick<Histogram, 'count' | 'sum'>): string {
+  return `count ${value.count}, sum ${value.sum?.toFixed(3)}`;
+}
+
 /** One line per data point: name{attributes} value, or count/sum for a histogram. */
 function print(exporter: InMemoryMetricExporter): void {
   for (const { scopeMetrics } of exporter.getMetrics()) {
@@ -39,10 +44,7 @@ function print(exporter: InMemoryMetricExporter): void {
       for (const { descriptor, dataPoints } of metrics) {
         for (const { attributes, value } of dataPoints) {
           const labels = Object.entries(attributes).map(([k, v]) => `${k}=${String(v)}`);
-          const shown =
-            typeof value === 'number'
-              ? `${value}`
-              : `count ${(value as Histogram).count}, sum ${(value as Histogram).sum?.toFixed(3)}`;
+          const shown = typeof value === 'number' ? `${value}` : describeHistogram(value);
           console.log(`metrics: ${descriptor.name}{${labels.join(',')}} ${shown} ${descriptor.unit}`);
         }
       }

@@ -30,10 +30,8 @@ export async function main(arg?: string, count = 5): Promise<number[]> {
     rtts.push(ms);
     console.log(`ping: round trip ${i + 1}/${count}: ${ms.toFixed(3)} ms`);
   }
-  const sorted = [...rtts].sort((a, b) => a - b);
-  console.log(
-    `ping: round-trip time median ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(3)} ms to ${url}`,
-  );
+  const median = [...rtts].sort((a, b) => a - b)[Math.floor(rtts.length / 2)] ?? NaN;
+  console.log(`ping: round-trip time median ${median.toFixed(3)} ms to ${url}`);
   await close(conn);
   await server?.close();
   return rtts;
