@@ -146,19 +146,18 @@ export function createSupervisor<const Specs extends readonly ChildSpec[]>(
     ...(options.inspect !== undefined && { inspect: options.inspect }),
     ...(options.systemId !== undefined && { systemId: options.systemId }),
   });
-  // XState keeps events sent before start() until start(), and stop() does not keep a supervisor
-  // that never started from starting later: its close would wait for ever and its children would
-  // start after it. So a close before start() ends it here, and start() then does nothing.
-  let phase: 'new' | 'started' | 'closed' = 'new';
+  // XState keeps events sent before start() until start(): the stop below is then the first
+  // thing a supervisor does when it starts, before any child connects, and it finishes. A close
+  // before start() resolves at once, as nothing runs yet to wait for.
+  let started = false;
   const start = actor.start;
   actor.start = function (this: typeof actor) {
-    if (phase === 'closed') return this;
-    phase = 'started';
+    started = true;
     return start.call(this);
   };
   const stop = (close: { code: number; reason: string }): Promise<void> => {
-    if (phase !== 'started') {
-      phase = 'closed';
+    if (!started) {
+      actor.send({ type: 'user.stop', ...close });
       return Promise.resolve();
     }
     const done = whenDone(actor);

@@ -125,13 +125,27 @@ describe('closing', () => {
     expect(server.connections()).toBe(0);
   });
 
-  it('a supervisor closed before it started resolves, and starts no child when started later', async () => {
+  it('a supervisor closed before it started resolves, and stops at once without a connect when started', async () => {
     const spy = spyClient(server.url);
     const sup = createSupervisor([{ id: 'a', client: spy.client, initArg: null, options: { heartbeat: false } }]);
     await close(sup);
+    const done = new Promise<void>((resolve) => sup.subscribe({ complete: resolve }));
     sup.start();
-    await turn();
+    await done;
+    expect(sup.getSnapshot().status).toBe('done');
     expect(spy.calls('connect')).toHaveLength(0);
-    expect(server.connections()).toBe(0);
+  });
+
+  it('a supervisor whose signal aborted before it started stops at once without a connect when started', async () => {
+    const spy = spyClient(server.url);
+    const sup = createSupervisor([{ id: 'a', client: spy.client, initArg: null, options: { heartbeat: false } }], {
+      signal: AbortSignal.abort(),
+    });
+    await turn();
+    const done = new Promise<void>((resolve) => sup.subscribe({ complete: resolve }));
+    sup.start();
+    await done;
+    expect(sup.getSnapshot().status).toBe('done');
+    expect(spy.calls('connect')).toHaveLength(0);
   });
 });
