@@ -1,12 +1,14 @@
 /**
- * The socket adapter: the only code that touches a socket, from `isomorphic-ws`
- * (`ws` in Node, the native `WebSocket` in browsers). The machine opens one
+ * The socket adapter: what the runtime calls to open, write to, ping, pause and
+ * release a socket from `isomorphic-ws` (`ws` in Node, the native `WebSocket`
+ * in browsers). It holds the browser socket's code and hands `ws`'s to
+ * ./nodeSocket.js, only where `isomorphic-ws` is `ws`. The machine opens one
  * socket per attempt and releases it when the attempt's `connection` state is
  * left; release removes the listeners and closes or terminates the socket, so
  * a stale socket can never send events to a newer connection.
  *
  * The listeners are shared functions, not closures per socket: each finds the
- * runtime that owns its socket through the socket itself.
+ * runtime that owns its socket through the socket itself (./socketOwner.js).
  */
 import WebSocket from 'isomorphic-ws';
 import * as E from './core/either.js';
@@ -16,12 +18,11 @@ import { NOT_CONNECTED, RIGHT_VOID, unsupported } from './core/errors.js';
 import { isSendableCloseCode } from './core/frames.js';
 import { DEFAULTS } from './core/options.js';
 import type { ResolvedTarget } from './core/target.js';
-import { openNodeSocket, releaseNodeSocket, sendControl, setNodeReading } from './nodeSocket.js';
+import { openNodeSocket, pingNodeSocket, releaseNodeSocket, sendControl, setNodeReading } from './nodeSocket.js';
 import { onOpen, OWNER, toBytes, type Socket, type SocketOwner } from './socketOwner.js';
 import type { Frame, SendError } from './types.js';
 
 export type { SocketOwner };
-export { pingSocket } from './nodeSocket.js';
 
 /** True where `isomorphic-ws` resolved to the Node `ws` package. */
 export const isNodeWs = typeof (WebSocket as unknown as { prototype: { on?: unknown } }).prototype.on === 'function';
@@ -101,6 +102,14 @@ export function closeSocket(ws: WebSocket, code: number, reason: string): void {
   // Browsers refuse other codes from a client (InvalidAccessError), 1001 among them; ws sends them.
   if (ws.readyState === 1) ws.close(isNodeWs || isSendableCloseCode(code) ? code : DEFAULTS.closeCode, reason);
   else if (ws.readyState === 0) ws.close();
+}
+
+/**
+ * Sends a heartbeat ping whose pong the socket recognises; its payload size,
+ * or -1 if the socket is not open or cannot ping (browsers).
+ */
+export function pingSocket(ws: WebSocket): number {
+  return isNodeWs ? pingNodeSocket(ws) : -1;
 }
 
 /** Stops or resumes reading (TCP backpressure). False where it cannot (browsers). */

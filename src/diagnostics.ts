@@ -11,7 +11,7 @@
  *   credentials or payloads.
  * - Browsers have no `diagnostics_channel`: nothing is published there, and
  *   nothing imports a Node module (src/runtime/telemetry.ts looks it up at run
- *   time, Node ≥ 20.16; on older Node, importing `minch/otel` binds it).
+ *   time).
  */
 import type { DisconnectReason, Frame } from './types.js';
 

@@ -11,6 +11,6 @@ const unreachable = (): never => {
 
 export const openNodeSocket: typeof NodeSocket.openNodeSocket = unreachable;
 export const sendControl: typeof NodeSocket.sendControl = unreachable;
-export const pingSocket: typeof NodeSocket.pingSocket = unreachable;
+export const pingNodeSocket: typeof NodeSocket.pingNodeSocket = unreachable;
 export const setNodeReading: typeof NodeSocket.setNodeReading = unreachable;
 export const releaseNodeSocket: typeof NodeSocket.releaseNodeSocket = unreachable;

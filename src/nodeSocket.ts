@@ -9,7 +9,7 @@
  */
 import WebSocket from 'isomorphic-ws';
 import * as E from './core/either.js';
-import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';
+import { RIGHT_VOID } from './core/errors.js';
 import { DEFAULTS } from './core/options.js';
 import { connectErrorReason, type ResolvedTarget } from './core/target.js';
 import { onOpen, OWNER, toBytes, type Socket } from './socketOwner.js';
@@ -89,19 +89,18 @@ export function openNodeSocket(target: ResolvedTarget): Socket {
   return ws;
 }
 
-/** Writes a ping or pong frame. */
+/** Writes a ping or pong frame to an open socket (src/adapter.ts's `writeFrame` checked it is). */
 export function sendControl(
   ws: WebSocket,
   frame: Extract<Frame, { type: 'ping' | 'pong' }>,
 ): E.Either<SendError, void> {
-  if (ws.readyState !== 1) return NOT_CONNECTED;
   if (frame.type === 'ping') ws.ping(frame.data ?? new Uint8Array(0));
   else ws.pong(frame.data ?? new Uint8Array(0));
   return RIGHT_VOID;
 }
 
 /** Sends a heartbeat ping whose pong `onPong` recognises; its payload size, or -1 if the socket is not open. */
-export function pingSocket(ws: WebSocket): number {
+export function pingNodeSocket(ws: WebSocket): number {
   if (ws.readyState !== 1) return -1;
   const payload = `${HEARTBEAT_PREFIX}${++probes}`;
   ws.ping(payload);

@@ -18,9 +18,9 @@ import {
 import type { DisconnectReason, Frame } from '../types.js';
 import type { ClientRuntime } from './clientRuntime.js';
 
-// Found at run time, never imported, so no bundle sees a Node module (browser bundles get
-// telemetry.browser.js, and no channels). Node before 20.16 has no getBuiltinModule: there only
-// `minch/otel` (which imports it) binds them.
+// Found at run time (process.getBuiltinModule, in every Node release package.json's engines
+// allows), never imported, so no bundle sees a Node module; browser bundles get
+// telemetry.browser.js, and no channels.
 const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
 const builtin = process?.getBuiltinModule?.('node:diagnostics_channel') as ChannelModule | undefined;
 if (builtin !== undefined) bindChannels(builtin);
