@@ -9,6 +9,7 @@ import {
   type AnyActorRef,
   type InspectionEvent,
   type Observer,
+  type Readable,
   type SnapshotFrom,
   type Subscription,
 } from 'xstate';
@@ -85,6 +86,10 @@ export interface SupervisorActor<Specs extends readonly ChildSpec[] = readonly C
     error?: (error: unknown) => void,
     complete?: () => void,
   ): Subscription;
+  select<Selected>(
+    selector: (snapshot: SupervisorSnapshot<Specs>) => Selected,
+    equalityFn?: (a: Selected, b: Selected) => boolean,
+  ): Readable<Selected>;
 }
 
 /**

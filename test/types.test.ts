@@ -14,6 +14,7 @@ import {
   type MinchClient,
   type MinchContext,
   type MinchSnapshot,
+  type SupervisorActor,
 } from '../src/index.js';
 import { useMinch as useReactMinch } from '../src/react.js';
 import { minchStore, useMinch as useSvelteMinch } from '../src/svelte.js';
@@ -72,6 +73,26 @@ describe('the client State type', () => {
     expectTypeOf(children.ticker).toEqualTypeOf<MinchActor<Ticker> | undefined>();
     expectTypeOf(children.chat?.getSnapshot().context.state).toEqualTypeOf<Chat | undefined>();
     expectTypeOf(children).not.toHaveProperty('other');
+    expectTypeOf(supervisor.select((s) => s.context.children.ticker).get()).toEqualTypeOf<
+      MinchActor<Ticker> | undefined
+    >();
+    expectTypeOf(supervisor).toMatchTypeOf<SupervisorActor>();
+  });
+
+  it('types the children of specs kept in an array declared as const', () => {
+    const specs = [{ id: 'chat', client: chat, initArg: { url: 'ws://127.0.0.1:1/', lines: [] } }] as const;
+    const { children } = createSupervisor(specs).getSnapshot().context;
+    expectTypeOf(children.chat).toEqualTypeOf<MinchActor<Chat> | undefined>();
+    expectTypeOf(children).not.toHaveProperty('other');
+  });
+
+  it('is inferred from the client by useMinch, with no type arguments', () => {
+    type ReactResult = ReturnType<typeof useReactMinch<Chat, Chat, never>>;
+    const inferReact = () => useReactMinch(chat, { url: 'ws://127.0.0.1:1/', lines: [] });
+    expectTypeOf(inferReact).returns.toEqualTypeOf<ReactResult>();
+    expectTypeOf(inferReact).returns.toHaveProperty('snapshot').toEqualTypeOf<MinchSnapshot<Chat>>();
+    const inferSvelte = () => useSvelteMinch(ticker, 'ws://127.0.0.1:1/');
+    expectTypeOf(inferSvelte).returns.toHaveProperty('snapshot').toEqualTypeOf<Readable<MinchSnapshot<Ticker>>>();
   });
 
   it('reaches the snapshot of useMinch in minch/react', () => {
