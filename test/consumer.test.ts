@@ -417,8 +417,10 @@ describe('README code blocks, against the installed package', () => {
     return found;
   };
 
-  it('finds the blocks', () => {
+  it('finds the blocks: ts, tsx (React) and svelte', () => {
     expect(tsBlocks.length, 'README.md has no ```ts blocks').toBeGreaterThan(0);
+    expect(tsxBlocks.length, 'README.md has no ```tsx block (the React snippet)').toBeGreaterThan(0);
+    expect(svelteBlocks.length, 'README.md has no ```svelte block (the Svelte snippet)').toBeGreaterThan(0);
   });
 
   it.for(tsBlocks.map((b) => [blockTitle(b), b] as const))(
@@ -440,6 +442,10 @@ describe('README code blocks, against the installed package', () => {
   );
 
   it('the package declarations raise nothing while the blocks are checked', { timeout: LONG }, async () => {
+    for (const ran of [await checks.readmeTs, await checks.readmeTsx]) {
+      // A crash or a timeout prints no diagnostics: only a clean exit proves the blocks were checked.
+      expect(ran.code, ran.stderr || ran.stdout).toBe(0);
+    }
     const outside = [
       ...((await byFile(checks.readmeTs)).get('') ?? []),
       ...((await byFile(checks.readmeTsx)).get('') ?? []),
