@@ -86,6 +86,10 @@ export interface SupervisorActor<Specs extends readonly ChildSpec[] = readonly C
     error?: (error: unknown) => void,
     complete?: () => void,
   ): Subscription;
+  /**
+   * A readable of `selector(snapshot)`: `get()` reads it now, and its
+   * subscribers are called only when it changes (by `equalityFn`, `Object.is` by default).
+   */
   select<Selected>(
     selector: (snapshot: SupervisorSnapshot<Specs>) => Selected,
     equalityFn?: (a: Selected, b: Selected) => boolean,
