@@ -87,6 +87,8 @@ type WithState<Snapshot, State> = Snapshot extends unknown
 /**
  * A client actor's snapshot: `stateName(snapshot)` is its plain state name,
  * `snapshot.context` the `MinchContext`, `snapshot.context.state` the client's state.
+ * Name it with this type: XState's `SnapshotFrom<typeof actor>` sees the
+ * untyped snapshot that the actor's `Symbol.observable` member still has.
  */
 export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof minchMachine>, State>;
 
