@@ -4,16 +4,7 @@
  * Each sends the machine one event, or writes to the open socket.
  */
 import * as E from './core/either.js';
-import {
-  createActor,
-  type Actor,
-  type ActorOptions,
-  type InspectionEvent,
-  type Observer,
-  type Readable,
-  type SnapshotFrom,
-  type Subscription,
-} from 'xstate';
+import { createActor, type ActorOptions, type InspectionEvent, type Observer, type SnapshotFrom } from 'xstate';
 import { stateName, type MinchContext } from '../machines/context.js';
 import type { minchMachine } from '../machines/minchMachine.js';
 import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';
@@ -21,6 +12,7 @@ import { normalizeFrame } from './core/frames.js';
 import { checkCloseOptions, DEFAULTS } from './core/options.js';
 import { attachRuntime, createRuntime, runtimeMachine, runtimeOf } from './runtime/attach.js';
 import type { ClientRuntime } from './runtime/clientRuntime.js';
+import type { TypedActor } from './typedActor.js';
 import type { Frame, FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
 
 /** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
@@ -95,33 +87,9 @@ export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof minch
 /**
  * The actor `createMinchActor` returns: an XState actor of the Minch machine,
  * whose snapshots have the client's `State` type in `context.state`. A
- * `MinchActor<Chat>` is also a `MinchActor` (of `unknown` state). It has every
- * member of XState's `Actor` (`start`, `id`, `system`, ...); the ones declared
- * here only give the snapshot that type.
+ * `MinchActor<Chat>` is also a `MinchActor` (of `unknown` state).
  */
-export interface MinchActor<State = unknown> extends Actor<typeof minchMachine> {
-  /** The current snapshot. */
-  getSnapshot(): MinchSnapshot<State>;
-  /**
-   * Gives `observer.next` every new snapshot (not the current one), then
-   * calls `complete` once the client has stopped, or `error` if the actor failed.
-   */
-  subscribe(observer: Observer<MinchSnapshot<State>>): Subscription;
-  /** The same, with the three callbacks as arguments. */
-  subscribe(
-    next?: (snapshot: MinchSnapshot<State>) => void,
-    error?: (error: unknown) => void,
-    complete?: () => void,
-  ): Subscription;
-  /**
-   * A readable of `selector(snapshot)`: `get()` reads it now, and its
-   * subscribers are called only when it changes (by `equalityFn`, `Object.is` by default).
-   */
-  select<Selected>(
-    selector: (snapshot: MinchSnapshot<State>) => Selected,
-    equalityFn?: (a: Selected, b: Selected) => boolean,
-  ): Readable<Selected>;
-}
+export type MinchActor<State = unknown> = TypedActor<typeof minchMachine, MinchSnapshot<State>>;
 
 export type { MinchContext };
 

@@ -29,6 +29,7 @@ export type {
 } from './diagnostics.js';
 export type { BackoffOptions } from './core/backoff.js';
 export type { ResolvedTimings } from './core/options.js';
+export type { TypedActor } from './typedActor.js';
 export { minchMachine } from '../machines/minchMachine.js';
 export { stateName } from '../machines/context.js';
 export type { StateName } from '../machines/context.js';

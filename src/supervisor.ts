@@ -2,21 +2,12 @@
  * `createSupervisor`: OTP's one-for-one supervisor for Minch clients, as an
  * XState parent actor. See machines/supervisorMachine.ts for the rules.
  */
-import {
-  assign,
-  createActor,
-  type Actor,
-  type AnyActorRef,
-  type InspectionEvent,
-  type Observer,
-  type Readable,
-  type SnapshotFrom,
-  type Subscription,
-} from 'xstate';
+import { assign, createActor, type AnyActorRef, type InspectionEvent, type Observer, type SnapshotFrom } from 'xstate';
 import { supervisorMachine } from '../machines/supervisorMachine.js';
 import { registerCloser, whenDone, type MinchActor, type MinchActorOptions } from './client.js';
 import { DEFAULTS } from './core/options.js';
 import { attachRuntime, createRuntime, runtimeMachine, whenAborted } from './runtime/attach.js';
+import type { TypedActor } from './typedActor.js';
 import type { MinchClient } from './types.js';
 
 /** One supervised client. Its `id` is its name in the actor system. */
@@ -70,31 +61,10 @@ export type SupervisorSnapshot<Specs extends readonly ChildSpec[] = readonly Chi
  * each child's client typed with that child's `State`. It has every member of
  * XState's `Actor` (`start`, `id`, `system`, ...).
  */
-export interface SupervisorActor<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> extends Actor<
-  typeof supervisorMachine
-> {
-  /** The current snapshot. */
-  getSnapshot(): SupervisorSnapshot<Specs>;
-  /**
-   * Gives `observer.next` every new snapshot (not the current one), then
-   * calls `complete` once the supervisor has stopped, or `error` if it failed.
-   */
-  subscribe(observer: Observer<SupervisorSnapshot<Specs>>): Subscription;
-  /** The same, with the three callbacks as arguments. */
-  subscribe(
-    next?: (snapshot: SupervisorSnapshot<Specs>) => void,
-    error?: (error: unknown) => void,
-    complete?: () => void,
-  ): Subscription;
-  /**
-   * A readable of `selector(snapshot)`: `get()` reads it now, and its
-   * subscribers are called only when it changes (by `equalityFn`, `Object.is` by default).
-   */
-  select<Selected>(
-    selector: (snapshot: SupervisorSnapshot<Specs>) => Selected,
-    equalityFn?: (a: Selected, b: Selected) => boolean,
-  ): Readable<Selected>;
-}
+export type SupervisorActor<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> = TypedActor<
+  typeof supervisorMachine,
+  SupervisorSnapshot<Specs>
+>;
 
 /**
  * Creates a supervisor (not started: call `.start()`) that starts every child
