@@ -1,16 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-
-/** Debian's Chromium; Playwright must never download a browser of its own. */
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { chromiumLaunchOptions } from './test/helpers/chromium.js';
 
 export default defineConfig({
   test: {
@@ -28,7 +18,7 @@ export default defineConfig({
         },
       },
       {
-        optimizeDeps: { include: ['fp-ts', 'fp-ts/lib/Either.js', 'xstate', 'isomorphic-ws'] },
+        optimizeDeps: { include: ['fp-ts', 'xstate', 'isomorphic-ws'] },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
@@ -38,7 +28,7 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } }),
+            provider: playwright({ launchOptions: chromiumLaunchOptions }),
             instances: [{ browser: 'chromium' }],
           },
         },

@@ -18,23 +18,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type InlineConfig, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoServerPlugin } from '../../examples/vite-echo-plugin.js';
+import { chromiumLaunchOptions } from '../helpers/chromium.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outputDir = join(root, 'test-output');
-
-/** Debian's Chromium; Playwright must never download a browser of its own. */
-const launchOptions = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-};
 
 /**
  * Stands in for the React DevTools hook, to learn which React build the page
@@ -60,7 +47,7 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   mkdirSync(outputDir, { recursive: true });
-  browser = await chromium.launch(launchOptions);
+  browser = await chromium.launch(chromiumLaunchOptions);
 }, 20_000);
 
 afterAll(async () => {
