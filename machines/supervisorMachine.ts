@@ -12,6 +12,7 @@
 import { and, assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../src/core/options.js';
 
+/** The supervisor machine's context: `supervisor.getSnapshot().context`. */
 export interface SupervisorContext {
   /** Spec ids in start order. */
   ids: string[];
@@ -21,12 +22,21 @@ export interface SupervisorContext {
   instances: Record<string, string>;
   /** When the recent restarts happened (epoch ms), to apply `maxRestarts` within `withinMs`. */
   restartTimes: number[];
+  /** Restarts so far, in all. */
   restarts: number;
+  /** `maxRestarts` of `SupervisorOptions`. */
   maxRestarts: number;
+  /** `withinMs` of `SupervisorOptions`. */
   withinMs: number;
   /** Why the supervisor stops: `'normal'`, or `{ type: 'max_restarts', child, reason }`. */
   stopReason: unknown;
-  close: { code: number; reason: string };
+  /** The close frame the children are sent when the supervisor stops. */
+  close: {
+    /** The close code. */
+    code: number;
+    /** The close reason. */
+    reason: string;
+  };
 }
 
 export interface SupervisorInput {

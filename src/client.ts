@@ -12,7 +12,7 @@ import { normalizeFrame } from './core/frames.js';
 import { checkCloseOptions, DEFAULTS } from './core/options.js';
 import { attachRuntime, createRuntime, runtimeMachine, runtimeOf } from './runtime/attach.js';
 import type { ClientRuntime } from './runtime/clientRuntime.js';
-import type { TypedActor } from './typedActor.js';
+import type { TypedActor, WithContext } from './typedActor.js';
 import type { Frame, FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
 
 /** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
@@ -71,18 +71,13 @@ export interface MinchActorOptions {
   };
 }
 
-/** Each snapshot variant (active, done, error, stopped) with `context.state` typed as `State`. */
-type WithState<Snapshot, State> = Snapshot extends unknown
-  ? Omit<Snapshot, 'context'> & { readonly context: MinchContext<State> }
-  : never;
-
 /**
  * A client actor's snapshot: `stateName(snapshot)` is its plain state name,
  * `snapshot.context` the `MinchContext`, `snapshot.context.state` the client's state.
  * Name it with this type: XState's `SnapshotFrom<typeof actor>` sees the
  * untyped snapshot that the actor's `Symbol.observable` member still has.
  */
-export type MinchSnapshot<State = unknown> = WithState<SnapshotFrom<typeof minchMachine>, State>;
+export type MinchSnapshot<State = unknown> = WithContext<SnapshotFrom<typeof minchMachine>, MinchContext<State>>;
 
 /**
  * The actor `createMinchActor` returns: an XState actor of the Minch machine,

@@ -13,6 +13,7 @@ export type {
   SupervisorSnapshot,
 } from './supervisor.js';
 export { supervisorMachine } from '../machines/supervisorMachine.js';
+export type { SupervisorContext } from '../machines/supervisorMachine.js';
 export { connect, receiveFrame } from './simple.js';
 export type { Connection, ConnectError, ConnectOptions } from './simple.js';
 export { backoff } from './core/backoff.js';
@@ -29,7 +30,7 @@ export type {
 } from './diagnostics.js';
 export type { BackoffOptions } from './core/backoff.js';
 export type { ResolvedTimings } from './core/options.js';
-export type { TypedActor } from './typedActor.js';
+export type { TypedActor, WithContext } from './typedActor.js';
 export { minchMachine } from '../machines/minchMachine.js';
 export { stateName } from '../machines/context.js';
 export type { StateName } from '../machines/context.js';

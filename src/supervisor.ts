@@ -3,11 +3,11 @@
  * XState parent actor. See machines/supervisorMachine.ts for the rules.
  */
 import { assign, createActor, type AnyActorRef, type InspectionEvent, type Observer, type SnapshotFrom } from 'xstate';
-import { supervisorMachine } from '../machines/supervisorMachine.js';
+import { supervisorMachine, type SupervisorContext } from '../machines/supervisorMachine.js';
 import { registerCloser, whenDone, type MinchActor, type MinchActorOptions } from './client.js';
 import { DEFAULTS } from './core/options.js';
 import { attachRuntime, createRuntime, runtimeMachine, whenAborted } from './runtime/attach.js';
-import type { TypedActor } from './typedActor.js';
+import type { TypedActor, WithContext } from './typedActor.js';
 import type { MinchClient } from './types.js';
 
 /** One supervised client. Its `id` is its name in the actor system. */
@@ -43,17 +43,16 @@ export type SupervisedChildren<Specs extends readonly ChildSpec[] = readonly Chi
   [Spec in Specs[number] as Spec['id']]?: Spec extends ChildSpec<infer State> ? MinchActor<State> : never;
 };
 
-type WithChildren<Snapshot, Children> = Snapshot extends { readonly context: infer Context }
-  ? Omit<Snapshot, 'context'> & { readonly context: Omit<Context, 'children'> & { children: Children } }
-  : never;
-
 /**
  * A supervisor's snapshot: `context.children` holds the running client of
  * each child, by id (absent while a crashed child restarts or once it stopped).
  */
-export type SupervisorSnapshot<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> = WithChildren<
+export type SupervisorSnapshot<Specs extends readonly ChildSpec[] = readonly ChildSpec[]> = WithContext<
   SnapshotFrom<typeof supervisorMachine>,
-  SupervisedChildren<Specs>
+  Omit<SupervisorContext, 'children'> & {
+    /** The running client of each child, by id. */
+    children: SupervisedChildren<Specs>;
+  }
 >;
 
 /**

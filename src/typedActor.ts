@@ -7,6 +7,17 @@
 import type { Actor, AnyActorLogic, Observer, Readable, SnapshotFrom, Subscription } from 'xstate';
 
 /**
+ * Each variant of `Snapshot` (active, done, error, stopped) with its `context`
+ * typed as `Context`.
+ */
+export type WithContext<Snapshot, Context> = Snapshot extends unknown
+  ? Omit<Snapshot, 'context'> & {
+      /** The actor's context, typed as `Context`. */
+      readonly context: Context;
+    }
+  : never;
+
+/**
  * An XState `Actor` of `Logic` whose snapshots are typed as `Snapshot`. It has
  * every member of XState's `Actor` (`start`, `id`, `system`, ...); the ones
  * declared here only give the snapshot that type.
