@@ -29,6 +29,15 @@ export function callbackError(callback: CallbackName, err: unknown): MinchError 
   return { type: 'callback_error', callback, message: `${callback} threw: ${errorMessage(err)}`, error: err };
 }
 
+/** A callback returned something it may not: `message` says what, after "<callback> returned ". */
+export function invalidResult(callback: CallbackName, message: string): MinchError {
+  return { type: 'invalid_result', callback, message: `${callback} returned ${message}` };
+}
+
+/** The outbox is full and rejects a frame. */
+export const outboxFull = (max: number): E.Either<SendError, never> =>
+  E.left({ type: 'outbox_full', message: `the outbox holds ${max} frames already` });
+
 /** A frame that could not be sent, for `handleError`. */
 export function sendError(message: string, error?: SendError): MinchError {
   return error === undefined ? { type: 'send_error', message } : { type: 'send_error', message, error };

@@ -5,6 +5,7 @@
  */
 import * as E from './either.js';
 import type { CallbackName, Frame, MinchError } from '../types.js';
+import { invalidResult } from './errors.js';
 import { describe, normalizeFrames, validateClose } from './frames.js';
 import { DEFAULTS } from './options.js';
 
@@ -35,7 +36,7 @@ export const allowedResults: Record<CallbackName, readonly string[]> = {
 const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
 const invalid = (callback: CallbackName, message: string): E.Either<MinchError, never> =>
-  E.left({ type: 'invalid_result', callback, message: `${callback} returned ${message}` });
+  E.left(invalidResult(callback, message));
 
 /**
  * Reduces a callback's result. `previous` is the state before the call; a

@@ -10,7 +10,7 @@
  */
 import * as E from '../core/either.js';
 import { backoff } from '../core/backoff.js';
-import { NOT_CONNECTED_ERROR, sendError } from '../core/errors.js';
+import { invalidResult, NOT_CONNECTED_ERROR, sendError } from '../core/errors.js';
 import { reduceResult, type Effect } from '../core/results.js';
 import { resolveTarget } from '../core/target.js';
 import type { CallbackName, DisconnectReason, Frame, MinchError, Self } from '../types.js';
@@ -55,14 +55,21 @@ function isOk(v: unknown): v is { type: 'ok'; state: unknown } {
   return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'ok' && 'state' in v;
 }
 
-/** Applies a callback result through the reducer: the new state, then its effects in order. */
-function applyResult(host: ClientRuntime, name: CallbackName, result: unknown): MinchError | undefined {
+/**
+ * Applies a callback result through the reducer: the new state, then its effects in order. With
+ * `logOnly` (handleError's own result), what an effect fails to do is logged, never reported to
+ * handleError again: one that replies while the client is not open would otherwise call itself
+ * without end.
+ */
+function applyResult(
+  host: ClientRuntime,
+  name: CallbackName,
+  result: unknown,
+  logOnly = false,
+): MinchError | undefined {
   const reduced = reduceResult(name, result, host.state);
   if (E.isLeft(reduced)) return reduced.left;
   host.state = reduced.right.state;
-  // What handleError's own result fails to do is logged, never reported to it again: a handleError
-  // that replies while the client is not open would otherwise call itself without end.
-  const logOnly = name === 'handleError';
   for (const effect of reduced.right.effects) applyEffect(host, effect, logOnly);
   return undefined;
 }
@@ -103,13 +110,14 @@ function applyEffect(host: ClientRuntime, effect: Effect, logOnly: boolean): voi
 /**
  * Callbacks whose result is a callback result, and whose failure goes to `handleError`. The common
  * answer on the frame path, `{ type: 'ok', state }`, needs no reducer and no allocation.
+ * `logOnly`: see `applyResult`.
  */
-function handler(name: CallbackName, call: Callback['call']): Callback {
+function handler(name: CallbackName, call: Callback['call'], logOnly = false): Callback {
   return {
     name,
     call,
     done(host, result) {
-      if (!isOk(result)) return applyResult(host, name, result);
+      if (!isOk(result)) return applyResult(host, name, result, logOnly);
       host.state = result.state;
       return undefined;
     },
@@ -145,8 +153,7 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
     call: (host) => host.client.connect(host.state, host.self),
     done(host, result, generation) {
       const target = resolveTarget(result);
-      if (E.isLeft(target))
-        return { type: 'invalid_result', callback: 'connect', message: `connect returned ${target.left}` };
+      if (E.isLeft(target)) return invalidResult('connect', target.left);
       host.useTarget(target.right, generation as number);
       host.send({ type: 'callback.target', generation: generation as number, url: target.right.safeUrl });
       return undefined;
@@ -171,27 +178,32 @@ export const CALLBACKS: Record<CallbackName, Callback> = {
   }),
 
   handleError: {
-    ...handler('handleError', (host, error) => {
-      const c = host.client;
-      if (c.handleError !== undefined) return c.handleError(error as MinchError, host.state, host.self);
-      // The default: a warning without payloads.
-      const e = error as MinchError;
-      host.logger.warn(`[minch] ${e.type} in ${'callback' in e ? e.callback : 'send'}: ${e.message}`);
-      return ok(host.state);
-    }),
+    ...handler(
+      'handleError',
+      (host, error) => {
+        const c = host.client;
+        if (c.handleError !== undefined) return c.handleError(error as MinchError, host.state, host.self);
+        // The default: a warning without payloads.
+        const e = error as MinchError;
+        host.logger.warn(`[minch] ${e.type} in ${'callback' in e ? e.callback : 'send'}: ${e.message}`);
+        return ok(host.state);
+      },
+      true,
+    ),
     // Never recursive: a failing handleError is logged, not reported to itself.
     failed: (host, error, original) =>
       host.logger.error(`[minch] ${error.message} while handling: ${(original as MinchError).message}`),
   },
 
   handleDisconnect: {
+    name: 'handleDisconnect',
     queued: (host, reason, attempt) => telemetry.ended(host, reason as DisconnectReason, attempt as number),
-    ...handler('handleDisconnect', (host, reason, attempt) => {
+    call(host, reason, attempt) {
       const c = host.client;
       if (c.handleDisconnect === undefined)
         return { type: 'reconnect', backoff: backoff(attempt as number), state: host.state };
       return c.handleDisconnect(reason as DisconnectReason, attempt as number, host.state, host.self);
-    }),
+    },
     // handleDisconnect may not answer ok: its answer always goes through the reducer, which says so.
     done: (host, result) => applyResult(host, 'handleDisconnect', result),
     // The default decision applies: reconnect after backoff(attempt).

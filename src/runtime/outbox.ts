@@ -5,7 +5,7 @@
  * dropped, or left when the client stops, is reported.
  */
 import * as E from '../core/either.js';
-import { NOT_CONNECTED, NOT_CONNECTED_ERROR, RIGHT_VOID, sendError } from '../core/errors.js';
+import { NOT_CONNECTED, NOT_CONNECTED_ERROR, outboxFull, RIGHT_VOID, sendError } from '../core/errors.js';
 import type { Frame, MinchError, OutboxOptions, SendError } from '../types.js';
 
 /** Who hears of dropped frames: the client's `handleError`. */
@@ -25,7 +25,7 @@ export class Outbox {
     if (this.closed || frame.type === 'close') return NOT_CONNECTED;
     if (this.frames.length >= this.options.max) {
       if (this.options.overflow !== 'drop-oldest') {
-        return E.left({ type: 'outbox_full', message: `the outbox holds ${this.options.max} frames already` });
+        return outboxFull(this.options.max);
       }
       const dropped = this.frames.shift() as Frame;
       to.reportError(sendError(`a queued ${dropped.type} frame was dropped: the outbox was full`, NOT_CONNECTED_ERROR));
