@@ -8,7 +8,7 @@ import { createActor, type ActorOptions, type InspectionEvent, type Observer, ty
 import { stateName, type MinchContext } from '../machines/context.js';
 import type { minchMachine } from '../machines/minchMachine.js';
 import { NOT_CONNECTED, RIGHT_VOID } from './core/errors.js';
-import { normalizeFrame } from './core/frames.js';
+import { isDataFrame, normalizeFrame } from './core/frames.js';
 import { checkCloseOptions, DEFAULTS } from './core/options.js';
 import { attachRuntime, createRuntime, runtimeMachine, runtimeOf } from './runtime/attach.js';
 import type { ClientRuntime } from './runtime/clientRuntime.js';
@@ -155,15 +155,7 @@ function runtimeFor(target: SendTarget, fn: string): ClientRuntime & { actor: Mi
 export function sendFrame(target: SendTarget, frame: FrameInput): E.Either<SendError, void> {
   const runtime = runtimeFor(target, 'sendFrame');
   // The common cases, text and binary data frames, are valid as they are: no Either to allocate.
-  if (typeof frame === 'object' && frame !== null) {
-    if (
-      frame.type === 'text'
-        ? typeof frame.data === 'string'
-        : frame.type === 'binary' && frame.data instanceof Uint8Array
-    ) {
-      return writeOrQueue(runtime, frame);
-    }
-  }
+  if (isDataFrame(frame)) return writeOrQueue(runtime, frame);
   const normal = normalizeFrame(frame);
   if (E.isLeft(normal)) return normal;
   const f = normal.right;

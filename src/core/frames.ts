@@ -79,12 +79,22 @@ function controlPayload(kind: 'ping' | 'pong', data: unknown): E.Either<SendErro
   return E.right(bytes);
 }
 
+/** A text frame with string data or a binary frame with `Uint8Array` data: valid as it is, nothing to build. */
+export function isDataFrame(input: unknown): input is Extract<Frame, { type: 'text' | 'binary' }> {
+  if (typeof input !== 'object' || input === null) return false;
+  const frame = input as { type?: unknown; data?: unknown };
+  return frame.type === 'text'
+    ? typeof frame.data === 'string'
+    : frame.type === 'binary' && frame.data instanceof Uint8Array;
+}
+
 /**
  * Turns a frame or shorthand into a valid `Frame`, or says which rule it breaks.
  *
  * @example normalizeFrame('ping') // Right({ type: 'ping' })
  */
 export function normalizeFrame(input: unknown): E.Either<SendError, Frame> {
+  if (isDataFrame(input)) return E.right(input);
   if (input === 'ping' || input === 'pong') return E.right({ type: input });
   if (input === 'close') return E.right({ type: 'close' });
   if (typeof input !== 'object' || input === null) {
@@ -93,11 +103,9 @@ export function normalizeFrame(input: unknown): E.Either<SendError, Frame> {
   const frame = input as { type?: unknown; data?: unknown; code?: unknown; reason?: unknown };
   switch (frame.type) {
     case 'text':
-      return typeof frame.data === 'string' ? E.right(input as Frame) : invalid('text frame data must be a string');
+      return invalid('text frame data must be a string');
     case 'binary':
-      return frame.data instanceof Uint8Array
-        ? E.right(input as Frame)
-        : invalid('binary frame data must be a Uint8Array');
+      return invalid('binary frame data must be a Uint8Array');
     case 'ping':
     case 'pong': {
       const type = frame.type;
