@@ -90,7 +90,8 @@ export function writeFrame(ws: WebSocket, frame: Frame): E.Either<SendError, voi
       if (!isNodeWs) {
         return unsupported(`browsers cannot send ${frame.type} frames; use an application-level frame instead`);
       }
-      return sendControl(ws, frame);
+      sendControl(ws, frame);
+      return RIGHT_VOID;
     case 'close':
       closeSocket(ws, frame.code ?? DEFAULTS.closeCode, frame.reason ?? '');
       return RIGHT_VOID;

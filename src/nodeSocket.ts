@@ -8,12 +8,10 @@
  * The listeners are shared functions (`this` is the socket), not closures per socket.
  */
 import WebSocket from 'isomorphic-ws';
-import * as E from './core/either.js';
-import { RIGHT_VOID } from './core/errors.js';
 import { DEFAULTS } from './core/options.js';
 import { connectErrorReason, type ResolvedTarget } from './core/target.js';
 import { onOpen, OWNER, toBytes, type Socket } from './socketOwner.js';
-import type { Frame, SendError } from './types.js';
+import type { Frame } from './types.js';
 
 const HEARTBEAT_PREFIX = 'minch:hb:';
 let probes = 0;
@@ -90,13 +88,9 @@ export function openNodeSocket(target: ResolvedTarget): Socket {
 }
 
 /** Writes a ping or pong frame to an open socket (src/adapter.ts's `writeFrame` checked it is). */
-export function sendControl(
-  ws: WebSocket,
-  frame: Extract<Frame, { type: 'ping' | 'pong' }>,
-): E.Either<SendError, void> {
+export function sendControl(ws: WebSocket, frame: Extract<Frame, { type: 'ping' | 'pong' }>): void {
   if (frame.type === 'ping') ws.ping(frame.data ?? new Uint8Array(0));
   else ws.pong(frame.data ?? new Uint8Array(0));
-  return RIGHT_VOID;
 }
 
 /** Sends a heartbeat ping whose pong `onPong` recognises; its payload size, or -1 if the socket is not open. */

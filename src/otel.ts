@@ -5,7 +5,6 @@
  * Needs `@opentelemetry/api` (1.9 or later), an optional peer dependency of
  * `minch` that only this entry point imports. Node only.
  */
-import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   metrics,
@@ -15,7 +14,6 @@ import {
   type ObservableCallback,
 } from '@opentelemetry/api';
 import {
-  bindChannels,
   MINCH_CHANNELS,
   type DisconnectMessage,
   type FrameMessage,
@@ -25,8 +23,6 @@ import {
   type StopMessage,
 } from './diagnostics.js';
 import { openConnections } from './runtime/telemetry.js';
-
-bindChannels(diagnosticsChannel);
 
 /** Options of `instrumentMinch`. */
 export interface InstrumentMinchOptions {
