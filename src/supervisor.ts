@@ -6,7 +6,14 @@ import { assign, createActor, type AnyActorRef, type InspectionEvent, type Obser
 import { supervisorMachine, type SupervisorContext } from '../machines/supervisorMachine.js';
 import { registerCloser, whenDone, type MinchActor, type MinchActorOptions } from './client.js';
 import { DEFAULTS } from './core/options.js';
-import { attachRuntime, createRuntime, runtimeMachine, whenAborted } from './runtime/attach.js';
+import {
+  attachRuntime,
+  buildRuntime,
+  checkClientOptions,
+  runtimeMachine,
+  whenAborted,
+  type CheckedClient,
+} from './runtime/attach.js';
 import type { TypedActor, WithContext } from './typedActor.js';
 import type { MinchClient } from './types.js';
 
@@ -85,13 +92,14 @@ export function createSupervisor<const Specs extends readonly ChildSpec[]>(
 ): SupervisorActor<Specs> {
   if (!Array.isArray(children))
     throw new TypeError('createSupervisor: children must be an array of { id, client, initArg, options? }');
-  const specs = new Map<string, ChildSpec>();
+  // Each child's client and options are checked once, here; every (re)start builds from that.
+  const specs = new Map<string, { spec: ChildSpec; checked: CheckedClient }>();
   for (const spec of children) {
     if (typeof spec?.id !== 'string' || spec.id === '' || spec.id.includes('#'))
       throw new TypeError('createSupervisor: each child needs a non-empty string id without "#"');
     if (specs.has(spec.id)) throw new TypeError(`createSupervisor: duplicate child id "${spec.id}"`);
-    createRuntime(spec.client, spec.initArg, spec.options ?? {}, `createSupervisor (child "${spec.id}")`);
-    specs.set(spec.id, spec);
+    const checked = checkClientOptions(spec.client, spec.options ?? {}, `createSupervisor (child "${spec.id}")`);
+    specs.set(spec.id, { spec, checked });
   }
   const { strategy = 'one-for-one', maxRestarts = 3, withinMs = 5000 } = options;
   if (strategy !== 'one-for-one')
@@ -104,8 +112,8 @@ export function createSupervisor<const Specs extends readonly ChildSpec[]>(
   const logic = supervisorMachine.provide({
     actions: {
       startChild: assign(({ context, spawn }, params: { id: string }) => {
-        const spec = specs.get(params.id) as ChildSpec;
-        const child = createRuntime(spec.client, spec.initArg, spec.options ?? {}, 'createSupervisor');
+        const { spec, checked } = specs.get(params.id) as { spec: ChildSpec; checked: CheckedClient };
+        const child = buildRuntime(checked, spec.initArg);
         const ref = spawn(runtimeMachine, {
           id: `${spec.id}#${++seq}`,
           systemId: spec.id,

@@ -17,8 +17,9 @@ import {
   checkOutbox,
   DEFAULTS,
   resolveTimings,
+  type ResolvedTimings,
 } from '../core/options.js';
-import type { Logger } from '../types.js';
+import type { Logger, MinchClient, OutboxOptions } from '../types.js';
 import { CALLBACKS } from './callbacks.js';
 import { ClientRuntime } from './clientRuntime.js';
 import { Outbox } from './outbox.js';
@@ -77,12 +78,16 @@ function orThrow<T>(checked: E.Either<string, T>, fn: string, Err: new (message:
   return checked.right;
 }
 
-/**
- * A fresh runtime for one client instance, and the machine's input.
- * `createMinchActor` runs the machine as a root actor; the supervisor spawns
- * it as a child. Throws at once, naming `fn`, on a bad client or option.
- */
-export function createRuntime(client: unknown, initArg: unknown, options: RuntimeOptions, fn: string) {
+/** A client and its options after every check: what each new runtime of that client is built from. */
+export interface CheckedClient {
+  client: MinchClient<unknown, unknown, unknown>;
+  logger: Logger;
+  outbox: OutboxOptions | null;
+  timings: ResolvedTimings;
+}
+
+/** Checks a client and its options; throws at once, naming `fn`, on a bad client or option. */
+export function checkClientOptions(client: unknown, options: RuntimeOptions, fn: string): CheckedClient {
   const checked = orThrow(checkClient(client), fn, TypeError);
   orThrow(checkOptionKeys(options, ACTOR_OPTION_KEYS), fn, TypeError);
   const logger = options.logger === undefined ? consoleLogger : orThrow(checkLogger(options.logger), fn, TypeError);
@@ -97,10 +102,24 @@ export function createRuntime(client: unknown, initArg: unknown, options: Runtim
     fn,
     RangeError,
   );
-  const runtime = new ClientRuntime(checked, logger);
-  if (outbox !== null) runtime.outbox = new Outbox(outbox);
-  const input: MinchInput = { initArg, timings };
-  return { input, runtime };
+  return { client: checked, logger, outbox, timings };
+}
+
+/** A fresh runtime for one instance of a checked client, and the machine's input. */
+export function buildRuntime(checked: CheckedClient, initArg: unknown): { input: MinchInput; runtime: ClientRuntime } {
+  const runtime = new ClientRuntime(checked.client, checked.logger);
+  if (checked.outbox !== null) runtime.outbox = new Outbox(checked.outbox);
+  return { input: { initArg, timings: checked.timings }, runtime };
+}
+
+/**
+ * A fresh runtime for one client instance, and the machine's input.
+ * `createMinchActor` runs the machine as a root actor; the supervisor checks
+ * each child once and builds a runtime per spawn. Throws at once, naming `fn`,
+ * on a bad client or option.
+ */
+export function createRuntime(client: unknown, initArg: unknown, options: RuntimeOptions, fn: string) {
+  return buildRuntime(checkClientOptions(client, options, fn), initArg);
 }
 
 /** Connects a runtime to the actor running the machine: send targets, logging, cancellation. */
