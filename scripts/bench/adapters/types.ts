@@ -3,6 +3,7 @@
  * cases in `cases.ts` are the same code for all of them and only the client
  * library differs.
  */
+import { DEFAULTS } from '../../../src/core/options.js';
 
 /** A payload as the harness sends it: a string (text frame) or bytes (binary frame). */
 export type Payload = string | Uint8Array;
@@ -41,8 +42,8 @@ export interface Adapter {
   reopen(url: string, opens: number): Promise<number[]>;
 }
 
-/** Minch's default heartbeat interval and timeout (src/core/options.ts), which the idle case's raw ws copies. */
-export const DEFAULT_HEARTBEAT_MS = 20_000;
+/** Minch's default heartbeat interval (src/core/options.ts), which the idle case's raw ws copies. */
+export const DEFAULT_HEARTBEAT_MS = DEFAULTS.heartbeat.intervalMs;
 
 /** The byte or character length of a received message, to check the echo. */
 export function sizeOf(data: Received): number {
