@@ -1,11 +1,13 @@
 /**
  * The socket adapter: what the runtime calls to open, write to, ping, pause and
- * release a socket from `isomorphic-ws` (`ws` in Node, the native `WebSocket`
- * in browsers). It holds the browser socket's code and hands `ws`'s to
- * ./nodeSocket.js, only where `isomorphic-ws` is `ws`. The machine opens one
- * socket per attempt and releases it when the attempt's `connection` state is
- * left; release removes the listeners and closes or terminates the socket, so
- * a stale socket can never send events to a newer connection.
+ * release a socket. The class is the client's `WebSocket` option, or
+ * `isomorphic-ws` (`ws` in Node, the native `WebSocket` in browsers). A socket
+ * is driven through one of two interfaces: `ws`'s, in Node, for a class that
+ * has it (./nodeSocket.js), or the WHATWG one (here) for any other class, and
+ * for every class in browser bundles. The machine opens one socket per attempt
+ * and releases it when the attempt's `connection` state is left; release
+ * removes the listeners and closes or terminates the socket, so a stale socket
+ * can never send events to a newer connection.
  *
  * The listeners are shared functions, not closures per socket: each finds the
  * runtime that owns its socket through the socket itself (./socketOwner.js).
@@ -19,13 +21,28 @@ import { isSendableCloseCode } from './core/frames.js';
 import { DEFAULTS } from './core/options.js';
 import type { ResolvedTarget } from './core/target.js';
 import { openNodeSocket, pingNodeSocket, releaseNodeSocket, sendControl, setNodeReading } from './nodeSocket.js';
-import { onOpen, OWNER, toBytes, type Socket, type SocketOwner } from './socketOwner.js';
-import type { Frame, SendError } from './types.js';
+import { onOpen, OWNER, toBytes, type Socket, type SocketClass, type SocketOwner } from './socketOwner.js';
+import type { Frame, SendError, WebSocketClass } from './types.js';
 
 export type { SocketOwner };
 
-/** True where `isomorphic-ws` resolved to the Node `ws` package. */
-export const isNodeWs = typeof (WebSocket as unknown as { prototype: { on?: unknown } }).prototype.on === 'function';
+/** True for a class with `ws`'s interface (`ws`, a subclass, the fake of `minch/testing`). */
+const hasWsInterface = (Class: unknown): boolean =>
+  typeof (Class as { prototype?: { on?: unknown } } | null)?.prototype?.on === 'function';
+
+/** True where `isomorphic-ws` resolved to the Node `ws` package: the platform is Node. */
+export const isNodeWs = hasWsInterface(WebSocket);
+
+/** True if sockets of `Class` (default `isomorphic-ws`) are driven through `ws`'s interface: in Node only. */
+export function drivesWs(Class: WebSocketClass | undefined): boolean {
+  return isNodeWs && (Class === undefined || hasWsInterface(Class));
+}
+
+/** Who cannot do what only `ws`'s interface can, for messages. */
+const WHATWG_SOCKETS = isNodeWs ? 'a WHATWG-style WebSocket' : 'browsers';
+
+/** True if this socket is driven through `ws`'s interface. */
+const isWsDriven = (ws: WebSocket): boolean => isNodeWs && typeof (ws as { on?: unknown }).on === 'function';
 
 const noop = (): void => {};
 
@@ -47,27 +64,30 @@ function onBrowserError(this: Socket): void {
 }
 
 /**
- * Opens a socket to `target` for `owner`. When none can be made (browsers
- * cannot send headers; `ws` refuses the URL), tells the owner why and returns null.
+ * Opens a socket of `Class` (default `isomorphic-ws`) to `target` for `owner`.
+ * When none can be made (a WHATWG socket cannot send headers; the class
+ * refuses the URL), tells the owner why and returns null.
  */
-export function openSocket(owner: SocketOwner, target: ResolvedTarget): WebSocket | null {
-  if (!isNodeWs && Object.keys(target.headers).length > 0) {
+export function openSocket(owner: SocketOwner, target: ResolvedTarget, Class?: WebSocketClass): WebSocket | null {
+  const wsDriven = drivesWs(Class);
+  if (!wsDriven && Object.keys(target.headers).length > 0) {
     const message =
-      'browsers cannot send custom headers with the WebSocket upgrade; ' +
+      `${WHATWG_SOCKETS} cannot send custom headers with the WebSocket upgrade; ` +
       'use a subprotocol or a short-lived query token instead';
     owner.ended({ type: 'connect_error', reason: 'unsupported', message });
     return null;
   }
+  const Socket = (Class ?? WebSocket) as unknown as SocketClass;
   let ws: Socket;
   try {
-    ws = isNodeWs ? openNodeSocket(target) : new WebSocket(target.url, target.protocols);
+    ws = wsDriven ? openNodeSocket(Socket, target) : new Socket(target.url, target.protocols);
   } catch (err) {
     const message = owner.scrub(err instanceof Error ? err.message : String(err));
     owner.ended({ type: 'connect_error', reason: 'invalid_target', message });
     return null;
   }
   ws[OWNER] = owner;
-  if (!isNodeWs) {
+  if (!wsDriven) {
     ws.binaryType = 'arraybuffer';
     ws.onopen = onOpen;
     ws.onmessage = onBrowserMessage;
@@ -87,8 +107,10 @@ export function writeFrame(ws: WebSocket, frame: Frame): E.Either<SendError, voi
       return RIGHT_VOID;
     case 'ping':
     case 'pong':
-      if (!isNodeWs) {
-        return unsupported(`browsers cannot send ${frame.type} frames; use an application-level frame instead`);
+      if (!isWsDriven(ws)) {
+        return unsupported(
+          `${WHATWG_SOCKETS} cannot send ${frame.type} frames; use an application-level frame instead`,
+        );
       }
       sendControl(ws, frame);
       return RIGHT_VOID;
@@ -101,7 +123,7 @@ export function writeFrame(ws: WebSocket, frame: Frame): E.Either<SendError, voi
 /** Starts the closing handshake (or abandons a handshake still in progress). */
 export function closeSocket(ws: WebSocket, code: number, reason: string): void {
   // Browsers refuse other codes from a client (InvalidAccessError), 1001 among them; ws sends them.
-  if (ws.readyState === 1) ws.close(isNodeWs || isSendableCloseCode(code) ? code : DEFAULTS.closeCode, reason);
+  if (ws.readyState === 1) ws.close(isWsDriven(ws) || isSendableCloseCode(code) ? code : DEFAULTS.closeCode, reason);
   else if (ws.readyState === 0) ws.close();
 }
 
@@ -110,12 +132,12 @@ export function closeSocket(ws: WebSocket, code: number, reason: string): void {
  * or -1 if the socket is not open or cannot ping (browsers).
  */
 export function pingSocket(ws: WebSocket): number {
-  return isNodeWs ? pingNodeSocket(ws) : -1;
+  return isWsDriven(ws) ? pingNodeSocket(ws) : -1;
 }
 
 /** Stops or resumes reading (TCP backpressure). False where it cannot (browsers). */
 export function setSocketReading(ws: WebSocket, reading: boolean): boolean {
-  if (!isNodeWs) return false;
+  if (!isWsDriven(ws)) return false;
   setNodeReading(ws, reading);
   return true;
 }
@@ -124,7 +146,7 @@ export function setSocketReading(ws: WebSocket, reading: boolean): boolean {
 export function releaseSocket(ws: WebSocket): void {
   const socket = ws as Socket;
   socket[OWNER] = undefined;
-  if (isNodeWs) releaseNodeSocket(ws);
+  if (isWsDriven(ws)) releaseNodeSocket(ws);
   else {
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
     if (ws.readyState < 2) ws.close();

@@ -13,7 +13,16 @@ import { checkCloseOptions, DEFAULTS } from './core/options.js';
 import { attachRuntime, createRuntime, runtimeMachine, runtimeOf } from './runtime/attach.js';
 import type { ClientRuntime } from './runtime/clientRuntime.js';
 import type { TypedActor, WithContext } from './typedActor.js';
-import type { Frame, FrameInput, HeartbeatOptions, Logger, MinchClient, OutboxOptions, SendError } from './types.js';
+import type {
+  Frame,
+  FrameInput,
+  HeartbeatOptions,
+  Logger,
+  MinchClient,
+  OutboxOptions,
+  SendError,
+  WebSocketClass,
+} from './types.js';
 
 /** Options of `createMinchActor`. Per-attempt socket settings come from `connect(state)`. */
 export interface MinchActorOptions {
@@ -62,13 +71,27 @@ export interface MinchActorOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** XState system id: other actors find the client by this name. */
   systemId?: string;
-  /** XState clock, for tests (`SimulatedClock`). */
-  clock?: {
-    /** Calls `fn` after `ms`; returns an id for `clearTimeout`. */
-    setTimeout(fn: (...args: any[]) => void, ms: number): any;
-    /** Cancels a timer `setTimeout` returned. */
-    clearTimeout(id: any): void;
-  };
+  /**
+   * XState clock, for tests (`SimulatedClock`). Every timer of the client runs
+   * on it: the connect and close timeouts, backoff, heartbeat and `sendAfter`.
+   */
+  clock?: Clock;
+  /**
+   * The WebSocket class each attempt constructs: WHATWG-style (undici's, the
+   * browser's) or `ws`'s (a subclass with a proxy agent, say), or the fake of
+   * `minch/testing`. Headers, protocol pings, pausing and the upgrade
+   * response need `ws`'s interface, in Node.
+   * @default isomorphic-ws: `ws` in Node, the native `WebSocket` in browsers
+   */
+  WebSocket?: WebSocketClass;
+}
+
+/** A clock for the client's timers, as XState's `SimulatedClock` is one. */
+export interface Clock {
+  /** Calls `fn` after `ms`; returns an id for `clearTimeout`. */
+  setTimeout(fn: (...args: any[]) => void, ms: number): any;
+  /** Cancels a timer `setTimeout` returned. */
+  clearTimeout(id: any): void;
 }
 
 /**

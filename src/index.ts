@@ -3,7 +3,15 @@
  * Every public export is listed here by name.
  */
 export { createMinchActor, defineClient, sendFrame, sendInfo, close } from './client.js';
-export type { CloseOptions, MinchActor, MinchActorOptions, MinchContext, MinchSnapshot, SendTarget } from './client.js';
+export type {
+  Clock,
+  CloseOptions,
+  MinchActor,
+  MinchActorOptions,
+  MinchContext,
+  MinchSnapshot,
+  SendTarget,
+} from './client.js';
 export { createSupervisor } from './supervisor.js';
 export type {
   ChildSpec,
@@ -53,4 +61,5 @@ export type {
   Self,
   SendError,
   UpgradeResponse,
+  WebSocketClass,
 } from './types.js';

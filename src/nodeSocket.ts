@@ -1,21 +1,35 @@
 /**
  * The socket code only Node's `ws` runs: its constructor options, its events
  * (upgrade, unexpected-response, ping, pong), protocol pings, pausing and
- * terminating. src/adapter.ts calls it only where `isomorphic-ws` is `ws`.
- * Browser bundles get ./nodeSocket.browser.js instead (the `browser` field of
- * package.json), so none of it reaches them.
+ * terminating. src/adapter.ts calls it in Node only, for a class with `ws`'s
+ * interface. Browser bundles get ./nodeSocket.browser.js instead (the `browser`
+ * field of package.json), so none of it reaches them.
  *
+ * `ws` gives payloads as `Buffer`s; a class with its interface may give plain
+ * `Uint8Array`s (the fake socket of `minch/testing` does), and both are read.
  * The listeners are shared functions (`this` is the socket), not closures per socket.
  */
-import WebSocket from 'isomorphic-ws';
+import type WebSocket from 'isomorphic-ws';
 import { DEFAULTS } from './core/options.js';
 import { connectErrorReason, type ResolvedTarget } from './core/target.js';
-import { onOpen, OWNER, toBytes, type Socket } from './socketOwner.js';
+import { onOpen, OWNER, toBytes, type Socket, type SocketClass } from './socketOwner.js';
 import type { Frame } from './types.js';
 
 const HEARTBEAT_PREFIX = 'minch:hb:';
+const PREFIX_BYTES = new TextEncoder().encode(HEARTBEAT_PREFIX);
 let probes = 0;
 const noop = (): void => {};
+const utf8 = new TextDecoder();
+
+/** A payload's UTF-8 text. */
+const textOf = (data: Uint8Array): string => (Buffer.isBuffer(data) ? data.toString() : utf8.decode(data));
+
+/** True for the payload of a heartbeat ping's pong: the prefix and a probe number. */
+function isHeartbeat(data: Uint8Array): boolean {
+  if (data.length <= PREFIX_BYTES.length) return false;
+  for (let i = 0; i < PREFIX_BYTES.length; i++) if (data[i] !== PREFIX_BYTES[i]) return false;
+  return true;
+}
 
 type NodeHeaders = Record<string, string | string[] | undefined>;
 
@@ -28,21 +42,21 @@ function cleanHeaders(headers: NodeHeaders): Record<string, string | string[]> {
 function onUpgrade(this: Socket, res: { statusCode?: number; headers: NodeHeaders }): void {
   this[OWNER]?.upgraded(res.statusCode ?? 101, cleanHeaders(res.headers));
 }
-function onMessage(this: Socket, data: Buffer, isBinary: boolean): void {
-  const frame: Frame = isBinary ? { type: 'binary', data: toBytes(data) } : { type: 'text', data: data.toString() };
+function onMessage(this: Socket, data: Uint8Array, isBinary: boolean): void {
+  const frame: Frame = isBinary ? { type: 'binary', data: toBytes(data) } : { type: 'text', data: textOf(data) };
   this[OWNER]?.received(frame, data.length);
 }
 function onPing(this: Socket): void {
   this[OWNER]?.alive();
 }
-function onPong(this: Socket, data: Buffer): void {
+function onPong(this: Socket, data: Uint8Array): void {
   const owner = this[OWNER];
   if (owner === undefined) return;
-  if (data.length > HEARTBEAT_PREFIX.length && data.toString('latin1').startsWith(HEARTBEAT_PREFIX)) owner.alive();
+  if (isHeartbeat(data)) owner.alive();
   else owner.received({ type: 'pong', data: toBytes(data) }, data.length);
 }
-function onClose(this: Socket, code: number, reason: Buffer): void {
-  this[OWNER]?.ended({ type: 'closed', code, reason: reason.toString() });
+function onClose(this: Socket, code: number, reason: Uint8Array): void {
+  this[OWNER]?.ended({ type: 'closed', code, reason: textOf(reason) });
 }
 function onError(this: Socket, err: Error & { code?: string }): void {
   const owner = this[OWNER];
@@ -68,9 +82,12 @@ function onUnexpectedResponse(
   this[OWNER]?.ended({ type: 'upgrade_failed', status: res.statusCode ?? 0, headers: cleanHeaders(res.headers) });
 }
 
-/** A `ws` socket to `target`, with the attempt's headers and `ws` options, listened to. Throws as `ws` does. */
-export function openNodeSocket(target: ResolvedTarget): Socket {
-  const ws: Socket = new WebSocket(target.url, target.protocols, {
+/**
+ * A socket of `Class` (`ws`'s interface) to `target`, with the attempt's
+ * headers and `ws` options, listened to. Throws as the class does.
+ */
+export function openNodeSocket(Class: SocketClass, target: ResolvedTarget): Socket {
+  const ws = new Class(target.url, target.protocols, {
     maxPayload: DEFAULTS.maxPayload,
     ...target.options,
     headers: { ...(target.options.headers as object | undefined), ...target.headers },

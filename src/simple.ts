@@ -6,7 +6,7 @@
  * It never reconnects.
  */
 import * as E from './core/either.js';
-import { close, createMinchActor, setReading, type MinchActor } from './client.js';
+import { close, createMinchActor, setReading, type Clock, type MinchActor } from './client.js';
 import { bindTarget } from './runtime/attach.js';
 import { ENDED } from './core/errors.js';
 import { checkMaxBuffered, CONNECT_OPTION_KEYS, DEFAULTS } from './core/options.js';
@@ -19,6 +19,7 @@ import type {
   Logger,
   MinchClient,
   UpgradeResponse,
+  WebSocketClass,
 } from './types.js';
 
 /** Why `connect` failed. Timeouts are `{ type: 'connect_error', reason: 'timeout' }`. */
@@ -57,6 +58,10 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** As `createMinchActor`'s `logger`. @default warn/error to the console, nothing else */
   logger?: Logger;
+  /** As `createMinchActor`'s `clock`; `receiveFrame`'s timeout runs on it too. */
+  clock?: Clock;
+  /** As `createMinchActor`'s `WebSocket`. @default isomorphic-ws */
+  WebSocket?: WebSocketClass;
   [wsOption: string]: unknown;
 }
 
@@ -84,8 +89,13 @@ export type Connection = AsyncIterable<Frame> &
 
 interface Waiter {
   resolve(frame: Frame | 'timeout'): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: unknown;
 }
+
+const globalClock: Clock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+};
 
 class SimpleConnection implements Connection {
   readonly closed: Promise<DisconnectReason>;
@@ -99,14 +109,17 @@ class SimpleConnection implements Connection {
   private paused = false;
   actor: MinchActor | null = null;
 
-  constructor(private readonly maxBuffered: number) {
+  constructor(
+    private readonly maxBuffered: number,
+    private readonly clock: Clock,
+  ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
   push(frame: Frame): void {
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
-      if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+      if (waiter.timer !== undefined) this.clock.clearTimeout(waiter.timer);
       waiter.resolve(frame);
       return;
     }
@@ -145,7 +158,7 @@ class SimpleConnection implements Connection {
     return new Promise((resolve) => {
       const waiter: Waiter = { resolve, timer: undefined };
       if (Number.isFinite(timeoutMs)) {
-        waiter.timer = setTimeout(() => {
+        waiter.timer = this.clock.setTimeout(() => {
           const i = this.waiters.indexOf(waiter);
           if (i !== -1) this.waiters.splice(i, 1);
           resolve('timeout');
@@ -162,7 +175,7 @@ class SimpleConnection implements Connection {
         ? { type: 'close', code: reason.code, reason: reason.reason }
         : { type: 'close', code: 1006, reason: reason.type };
     for (const w of this.waiters.splice(0)) {
-      if (w.timer !== undefined) clearTimeout(w.timer);
+      if (w.timer !== undefined) this.clock.clearTimeout(w.timer);
       w.resolve(this.ended);
     }
     this.resolveClosed(reason);
@@ -208,7 +221,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
   const maxBuffered = checkMaxBuffered(options.maxBufferedFrames);
   if (E.isLeft(maxBuffered)) return Promise.reject(new RangeError(`connect: ${maxBuffered.left}`));
 
-  const conn = new SimpleConnection(maxBuffered.right);
+  const conn = new SimpleConnection(maxBuffered.right, options.clock ?? globalClock);
   return new Promise((resolve) => {
     let opened = false;
     const client: MinchClient<null, null> = {
@@ -250,6 +263,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
       ...(options.heartbeat !== undefined && { heartbeat: options.heartbeat }),
       ...(options.signal !== undefined && { signal: options.signal }),
       ...(options.logger !== undefined && { logger: options.logger }),
+      ...(options.clock !== undefined && { clock: options.clock }),
+      ...(options.WebSocket !== undefined && { WebSocket: options.WebSocket }),
     });
     conn.actor = actor;
     bindTarget(conn, actor);

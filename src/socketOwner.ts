@@ -24,6 +24,8 @@ export interface SocketOwner {
 
 export const OWNER = Symbol('minch.owner');
 export type Socket = WebSocket & { [OWNER]?: SocketOwner };
+/** A socket class as the adapter constructs it (`ws`'s options only where it has `ws`'s interface). */
+export type SocketClass = new (url: string, protocols: string[], options?: WebSocket.ClientOptions) => Socket;
 
 /** A binary payload as a `Uint8Array` (a Node `Buffer` is one; a browser's `ArrayBuffer` is wrapped). */
 export function toBytes(data: unknown): Uint8Array {

@@ -101,6 +101,14 @@ export type DisconnectReason =
       type: 'heartbeat_timeout';
     };
 
+/**
+ * A WebSocket class for the `WebSocket` option: one with the WHATWG interface
+ * (the browser's, undici's) or `ws`'s (a subclass of it too), or the fake one
+ * of `minch/testing`. Minch constructs it as `new WebSocket(url, protocols)`,
+ * and with `ws`'s options as the third argument where it has `ws`'s interface.
+ */
+export type WebSocketClass = abstract new (url: string, protocols?: string | string[]) => object;
+
 /** The server's answer to the upgrade request, as `handleConnect` sees it. */
 export interface UpgradeResponse {
   /** 101 on success. Browsers cannot read it and always report 101. */

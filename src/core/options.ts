@@ -4,7 +4,7 @@
  * default or a rule is written once.
  */
 import * as E from './either.js';
-import type { HeartbeatOptions, Logger, MinchClient, OutboxOptions } from '../types.js';
+import type { HeartbeatOptions, Logger, MinchClient, OutboxOptions, WebSocketClass } from '../types.js';
 import { normalizeFrame, validateClose } from './frames.js';
 
 export const DEFAULTS = {
@@ -121,11 +121,13 @@ export function resolveTimings(
 
 /** The options `createMinchActor` takes; anything else is a typo. */
 export const ACTOR_OPTION_KEYS: ReadonlySet<string> = new Set(
-  'connectTimeoutMs closeTimeoutMs heartbeat minUptimeMs outbox signal logger inspect systemId clock'.split(' '),
+  'connectTimeoutMs closeTimeoutMs heartbeat minUptimeMs outbox signal logger inspect systemId clock WebSocket'.split(
+    ' ',
+  ),
 );
 /** The options `connect()` reads itself; any other key is a Node `ws` client option. */
 export const CONNECT_OPTION_KEYS: ReadonlySet<string> = new Set(
-  'headers protocols timeoutMs closeTimeoutMs heartbeat maxBufferedFrames signal logger'.split(' '),
+  'headers protocols timeoutMs closeTimeoutMs heartbeat maxBufferedFrames signal logger clock WebSocket'.split(' '),
 );
 
 const OPTIONAL_CALLBACKS = [
@@ -167,6 +169,12 @@ export function checkLogger(logger: unknown): E.Either<string, Logger> {
     }
   }
   return E.right(logger as Logger);
+}
+
+/** Checks the `WebSocket` option: a class, or undefined for the default. */
+export function checkWebSocketClass(value: unknown): E.Either<string, WebSocketClass | undefined> {
+  if (value === undefined || typeof value === 'function') return E.right(value as WebSocketClass | undefined);
+  return E.left(`WebSocket must be a WebSocket class (WHATWG-style or ws's), got ${typeof value}`);
 }
 
 /** Checks the opt-in outbox: `false`, or `{ max, overflow? }`. */

@@ -8,18 +8,19 @@ import * as E from '../core/either.js';
 import type { AnyActorRef } from 'xstate';
 import { stateName, type MinchInput } from '../../machines/context.js';
 import { minchMachine } from '../../machines/minchMachine.js';
-import { environmentLogic, isNodeWs } from '../adapter.js';
+import { drivesWs, environmentLogic, isNodeWs } from '../adapter.js';
 import {
   ACTOR_OPTION_KEYS,
   checkClient,
   checkLogger,
   checkOptionKeys,
   checkOutbox,
+  checkWebSocketClass,
   DEFAULTS,
   resolveTimings,
   type ResolvedTimings,
 } from '../core/options.js';
-import type { Logger, MinchClient, OutboxOptions } from '../types.js';
+import type { Logger, MinchClient, OutboxOptions, WebSocketClass } from '../types.js';
 import { CALLBACKS } from './callbacks.js';
 import { ClientRuntime } from './clientRuntime.js';
 import { Outbox } from './outbox.js';
@@ -71,6 +72,7 @@ export interface RuntimeOptions {
   minUptimeMs?: number;
   outbox?: unknown;
   logger?: Logger;
+  WebSocket?: unknown;
 }
 
 function orThrow<T>(checked: E.Either<string, T>, fn: string, Err: new (message: string) => Error): T {
@@ -84,6 +86,8 @@ export interface CheckedClient {
   logger: Logger;
   outbox: OutboxOptions | null;
   timings: ResolvedTimings;
+  /** The `WebSocket` option; undefined for `isomorphic-ws`. */
+  WebSocket: WebSocketClass | undefined;
 }
 
 /** Checks a client and its options; throws at once, naming `fn`, on a bad client or option. */
@@ -92,22 +96,24 @@ export function checkClientOptions(client: unknown, options: RuntimeOptions, fn:
   orThrow(checkOptionKeys(options, ACTOR_OPTION_KEYS), fn, TypeError);
   const logger = options.logger === undefined ? consoleLogger : orThrow(checkLogger(options.logger), fn, TypeError);
   const outbox = orThrow(checkOutbox(options.outbox), fn, RangeError);
+  const WebSocket = orThrow(checkWebSocketClass(options.WebSocket), fn, TypeError);
+  const canPing = drivesWs(WebSocket);
   const timings = orThrow(
     resolveTimings(options, {
       connectTimeoutMs: DEFAULTS.connectTimeoutMs,
-      heartbeat: isNodeWs ? DEFAULTS.heartbeat : false,
-      canPing: isNodeWs,
+      heartbeat: canPing ? DEFAULTS.heartbeat : false,
+      canPing,
       watchEnvironment: !isNodeWs,
     }),
     fn,
     RangeError,
   );
-  return { client: checked, logger, outbox, timings };
+  return { client: checked, logger, outbox, timings, WebSocket };
 }
 
 /** A fresh runtime for one instance of a checked client, and the machine's input. */
 export function buildRuntime(checked: CheckedClient, initArg: unknown): { input: MinchInput; runtime: ClientRuntime } {
-  const runtime = new ClientRuntime(checked.client, checked.logger);
+  const runtime = new ClientRuntime(checked.client, checked.logger, checked.WebSocket);
   if (checked.outbox !== null) runtime.outbox = new Outbox(checked.outbox);
   return { input: { initArg, timings: checked.timings }, runtime };
 }

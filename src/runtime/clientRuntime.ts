@@ -21,7 +21,7 @@ import {
 } from '../adapter.js';
 import { callbackError, NOT_CONNECTED, sendError } from '../core/errors.js';
 import { scrub, secretsOf, type ResolvedTarget } from '../core/target.js';
-import type { DisconnectReason, Frame, HeartbeatOptions, Logger, MinchClient } from '../types.js';
+import type { DisconnectReason, Frame, HeartbeatOptions, Logger, MinchClient, WebSocketClass } from '../types.js';
 import type { MinchError, Self, SendError, UpgradeResponse } from '../types.js';
 import { channels } from '../diagnostics.js';
 import { CALLBACKS, ClientSelf, type Callback } from './callbacks.js';
@@ -75,6 +75,8 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
   constructor(
     readonly client: MinchClient<unknown, unknown, unknown>,
     readonly logger: Logger,
+    /** The `WebSocket` option; undefined for `isomorphic-ws`. */
+    readonly WebSocket: WebSocketClass | undefined,
   ) {
     super();
   }
@@ -203,7 +205,7 @@ export class ClientRuntime extends Mailbox implements SocketOwner {
     this.generation = generation;
     this.socketEnded = false;
     telemetry.attempt(this, generation, target.safeUrl);
-    this.ws = openSocket(this, target);
+    this.ws = openSocket(this, target, this.WebSocket);
   }
 
   closeSocket(code: number, reason: string): void {
