@@ -18,6 +18,8 @@ export interface SocketOwner {
   ended(reason: DisconnectReason): void;
   /** True once the socket has opened. */
   readonly isOpen: boolean;
+  /** True when no callback is running or queued (what `minch/testing`'s `flush` waits for). */
+  readonly settled: boolean;
   /** Removes the attempt's secrets (URL credentials, query, header values) from a message. */
   scrub(message: string): string;
 }

@@ -23,6 +23,11 @@ export abstract class Mailbox {
   /** Called each time the queue runs empty. */
   protected abstract idle(): void;
 
+  /** True when no job is running, queued or scheduled. */
+  get settled(): boolean {
+    return !this.busy;
+  }
+
   /** Queues a job, to run after the current transition (never inside one). */
   enqueue(callback: Callback, a?: unknown, b?: unknown): void {
     this.queue.push(callback, a, b);

@@ -1,0 +1,155 @@
+/**
+ * The fake client socket: `ws`'s interface (`on`, `ping`, `pong`, `pause`,
+ * `terminate`, the `upgrade` and `unexpected-response` events) and the WHATWG
+ * one (`onopen`, `onmessage`, `onclose`, `onerror`, `binaryType`), as `ws`
+ * has both. In Node, Minch drives it through `ws`'s interface; in a browser
+ * bundle through the WHATWG one, as it drives the browser's own socket.
+ * Payloads are plain `Uint8Array`s where `ws` gives `Buffer`s.
+ */
+import { bytesOf, checkProtocols, checkUrl, clientKey } from './handshake.js';
+import { DISPATCH, Link, type ClientEnd, type TestRequest } from './link.js';
+
+type Listener = (...args: any[]) => void;
+
+/** What a test server does with a new fake socket: its link, answered or not. */
+export type Connector = (socket: FakeWebSocket, request: TestRequest) => Link;
+
+export const CONNECT = Symbol('minch.testing.connect');
+
+const decoder = new TextDecoder();
+
+/**
+ * The fake WebSocket class of a test server (`createTestServer().WebSocket`).
+ * Pass it as the `WebSocket` option; each instance is one connection to that server.
+ */
+export class FakeWebSocket implements ClientEnd {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  /** Set on each test server's subclass. */
+  static [CONNECT]?: Connector;
+
+  /** The URL given to the constructor. */
+  readonly url: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readyState = 0;
+  /** The subprotocol the server chose; '' until open or if none. */
+  protocol = '';
+  /** How `onmessage` gets binary data: `'arraybuffer'`, `'blob'`, or a `Uint8Array` for anything else. */
+  binaryType = 'nodebuffer';
+  /** WHATWG handlers. */
+  onopen: ((event: { type: 'open' }) => void) | null = null;
+  onmessage: ((event: { type: 'message'; data: unknown }) => void) | null = null;
+  onclose: ((event: { type: 'close'; code: number; reason: string; wasClean: boolean }) => void) | null = null;
+  onerror: ((event: { type: 'error'; error: Error; message: string }) => void) | null = null;
+
+  readonly #listeners = new Map<string, Listener[]>();
+  readonly #link: Link;
+
+  /** Connects to the test server this class belongs to. Throws SyntaxError for a bad URL or subprotocol list, as `ws`. */
+  constructor(url: string | URL, protocols?: string | string[], options?: { headers?: Record<string, string> }) {
+    const connector = (new.target as typeof FakeWebSocket)[CONNECT];
+    if (connector === undefined) throw new TypeError('use the WebSocket class of createTestServer()');
+    const parsed = checkUrl(url);
+    const offered = checkProtocols(protocols);
+    this.url = String(url);
+    const headers: Record<string, string> = {
+      host: parsed.host,
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': clientKey(),
+    };
+    for (const [k, v] of Object.entries(options?.headers ?? {})) headers[k.toLowerCase()] = String(v);
+    if (offered.length > 0) headers['sec-websocket-protocol'] = offered.join(',');
+    this.#link = connector(this, { url: parsed.href, headers, protocols: offered });
+  }
+
+  /** Sends a text (string) or binary message. Throws while connecting; does nothing once closing, as `ws`. */
+  send(data: string | ArrayBufferLike | ArrayBufferView): void {
+    if (this.#writable()) this.#link.clientSend(typeof data === 'string' ? 'text' : 'binary', bytesOf(data));
+  }
+  /** Sends a ping (`ws`); the server answers with a pong unless its `autoPong` is off. */
+  ping(data?: string | ArrayBufferLike | ArrayBufferView): void {
+    if (this.#writable()) this.#link.clientSend('ping', bytesOf(data));
+  }
+  /** Sends a pong (`ws`). */
+  pong(data?: string | ArrayBufferLike | ArrayBufferView): void {
+    if (this.#writable()) this.#link.clientSend('pong', bytesOf(data));
+  }
+  /** Starts the closing handshake, or abandons a handshake in progress. Checks the code and reason as `ws`. */
+  close(code?: number, reason?: string): void {
+    this.#link.clientClose(code, reason);
+  }
+  /** Ends the connection with no closing handshake (`ws`). */
+  terminate(): void {
+    this.#link.clientTerminate();
+  }
+  /** Stops reading (`ws`): nothing more is delivered until `resume()`. */
+  pause(): void {
+    if (this.readyState === 1 || this.readyState === 2) this.#link.toClient.paused = true;
+  }
+  /** Reads again (`ws`). */
+  resume(): void {
+    this.#link.toClient.paused = false;
+    this.#link.toClient.schedule();
+  }
+
+  /** Adds a `ws`-style listener. */
+  on(type: string, listener: Listener): this {
+    const list = this.#listeners.get(type);
+    if (list === undefined) this.#listeners.set(type, [listener]);
+    else list.push(listener);
+    return this;
+  }
+  /** Removes a `ws`-style listener. */
+  off(type: string, listener: Listener): this {
+    const list = this.#listeners.get(type);
+    const i = list?.indexOf(listener) ?? -1;
+    if (i !== -1) list?.splice(i, 1);
+    return this;
+  }
+  /** Removes every `ws`-style listener of `type`, or of every type. */
+  removeAllListeners(type?: string): this {
+    if (type === undefined) this.#listeners.clear();
+    else this.#listeners.delete(type);
+    return this;
+  }
+  /** How many `ws`-style listeners `type` has. */
+  listenerCount(type: string): number {
+    return this.#listeners.get(type)?.length ?? 0;
+  }
+
+  /** @internal */
+  [DISPATCH](type: string, ...args: unknown[]): void {
+    for (const listener of [...(this.#listeners.get(type) ?? [])]) listener.apply(this, args);
+    switch (type) {
+      case 'open':
+        return this.onopen?.({ type: 'open' });
+      case 'message': {
+        const [bytes, isBinary] = args as [Uint8Array, boolean];
+        return this.onmessage?.({ type: 'message', data: isBinary ? this.#binary(bytes) : decoder.decode(bytes) });
+      }
+      case 'close': {
+        const [code, reason] = args as [number, Uint8Array];
+        return this.onclose?.({ type: 'close', code, reason: decoder.decode(reason), wasClean: code !== 1006 });
+      }
+      case 'error': {
+        const error = args[0] as Error;
+        return this.onerror?.({ type: 'error', error, message: error.message });
+      }
+    }
+  }
+
+  #binary(bytes: Uint8Array): unknown {
+    if (this.binaryType === 'arraybuffer') return bytes.slice().buffer;
+    if (this.binaryType === 'blob') return new Blob([bytes.slice()]);
+    return bytes;
+  }
+
+  #writable(): boolean {
+    if (this.readyState === 0) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    return this.readyState === 1;
+  }
+}

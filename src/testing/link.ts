@@ -1,0 +1,312 @@
+/**
+ * One fake connection: the WebSocket protocol between a fake client socket
+ * and the test server, as RFC 6455 and `ws` run it, with no network and no
+ * timer. Each direction is a pipe that delivers in order, in microtasks; the
+ * client's pipe stops while the client is paused, as a paused socket reads
+ * nothing. The link holds the state both ends share (who sent and who received
+ * a close frame), so either end's action has the effect `ws` would give it.
+ */
+import type { Frame } from '../types.js';
+import { acceptKey, bytesOf, closePayload } from './handshake.js';
+
+export const DISPATCH = Symbol('minch.testing.dispatch');
+
+/** The client socket as the link drives it. */
+export interface ClientEnd {
+  readyState: number;
+  protocol: string;
+  /** Emits a `ws` event (`open`, `message`, `close`, ...) to its listeners and its `on*` handler. */
+  [DISPATCH](type: string, ...args: unknown[]): void;
+  listenerCount(type: string): number;
+}
+
+/** The upgrade request as the server sees it. */
+export interface TestRequest {
+  /** The URL the client opened. */
+  readonly url: string;
+  /** The request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The subprotocols offered, in order. */
+  readonly protocols: readonly string[];
+}
+
+/** A close frame's code and reason; 1005 for a frame with no code, 1006 when there was no close frame. */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+const EMPTY = new Uint8Array(0);
+const utf8 = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Ordered delivery in microtasks; `paused` holds the jobs until resumed. */
+class Pipe {
+  private readonly jobs: (() => void)[] = [];
+  private scheduled = false;
+  paused = false;
+
+  push(job: () => void): void {
+    this.jobs.push(job);
+    this.schedule();
+  }
+  /** True when a job is waiting and can run. */
+  get busy(): boolean {
+    return this.jobs.length > 0 && !this.paused;
+  }
+  schedule(): void {
+    if (this.scheduled || !this.busy) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      while (this.busy) (this.jobs.shift() as () => void)();
+    });
+  }
+}
+
+/** How the server answers a handshake. */
+export type HandshakeAnswer =
+  | { type: 'accept'; protocol?: string; headers?: Record<string, string> }
+  | { type: 'refuse'; status: number; headers?: Record<string, string>; body?: string }
+  | { type: 'fail'; code?: string };
+
+export class Link {
+  readonly toClient = new Pipe();
+  readonly toServer = new Pipe();
+  /** The server's view: it answered the handshake, it has ended. */
+  answered = false;
+  ended = false;
+  /** Close frames: sent by each end, and received by its peer. */
+  private clientFrame: CloseInfo | null = null;
+  private serverFrame: CloseInfo | null = null;
+  private clientFrameArrived = false;
+  private serverFrameArrived = false;
+  /** Every frame the client sent, in order, and the server's hooks for them. */
+  readonly received: Frame[] = [];
+  /** Called with each frame the server receives, and with null when the connection ends. */
+  onChange: (frame: Frame | null) => void = () => {};
+  private resolveEnded!: (info: CloseInfo) => void;
+  readonly closed = new Promise<CloseInfo>((resolve) => (this.resolveEnded = resolve));
+
+  constructor(
+    readonly client: ClientEnd,
+    readonly request: TestRequest,
+    private readonly autoPong: boolean,
+  ) {}
+
+  // ---- the server's side ----
+
+  answer(answer: HandshakeAnswer): void {
+    if (this.answered || this.ended) throw new Error('the handshake was already answered or abandoned by the client');
+    if (answer.type === 'refuse') {
+      const status = answer.status;
+      if (!Number.isInteger(status) || status < 100 || status > 599 || status === 101) {
+        throw new RangeError(`a refusal needs an HTTP status from 100 to 599 other than 101, got ${status}`);
+      }
+    }
+    this.answered = true;
+    if (answer.type === 'accept') return this.accept(answer.protocol, answer.headers);
+    this.end({ code: 1006, reason: '' });
+    if (answer.type === 'fail') {
+      const code = answer.code ?? 'ECONNREFUSED';
+      const err = Object.assign(new Error(`connect ${code} ${new URL(this.request.url).host}`), { code });
+      return this.toClient.push(() => this.client.readyState === 0 && this.abortNow(err));
+    }
+    const { status, body = '' } = answer;
+    const headers = lowerCase({ 'content-length': String(utf8.encode(body).length), ...answer.headers });
+    this.toClient.push(() => {
+      if (this.client.readyState !== 0) return;
+      if (this.client.listenerCount('unexpected-response') === 0) {
+        return this.abortNow(new Error(`Unexpected server response: ${status}`));
+      }
+      this.client[DISPATCH]('unexpected-response', { url: this.request.url }, response(status, headers, body));
+    });
+  }
+
+  private accept(protocol: string | undefined, extra: Record<string, string> | undefined): void {
+    const offered = this.request.protocols;
+    const chosen = protocol ?? offered[0] ?? '';
+    const headers: Record<string, string> = {
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-accept': acceptKey(this.request.headers['sec-websocket-key'] ?? ''),
+      ...lowerCase(extra ?? {}),
+    };
+    if (chosen !== '') headers['sec-websocket-protocol'] = chosen;
+    // The checks `ws` makes of the server's choice.
+    const problem =
+      chosen === '' && offered.length > 0
+        ? 'Server sent no subprotocol'
+        : chosen !== '' && !offered.includes(chosen)
+          ? offered.length === 0
+            ? 'Server sent a subprotocol but none was requested'
+            : 'Server sent an invalid subprotocol'
+          : null;
+    this.toClient.push(() => {
+      if (this.client.readyState !== 0) return;
+      if (problem !== null) {
+        this.end({ code: 1006, reason: '' });
+        return this.abortNow(new Error(problem));
+      }
+      this.client.readyState = 1;
+      this.client.protocol = chosen;
+      this.client[DISPATCH]('upgrade', { statusCode: 101, headers });
+      this.client[DISPATCH]('open');
+    });
+  }
+
+  /** True while the server may send: answered with an accept, no close frame sent, not ended. */
+  get open(): boolean {
+    return this.answered && !this.ended && this.serverFrame === null;
+  }
+
+  serverSend(type: 'text' | 'binary' | 'ping' | 'pong', data: Uint8Array): void {
+    this.toClient.push(() => {
+      const c = this.client;
+      if (c.readyState === 3) return;
+      if (type === 'text' || type === 'binary') return c[DISPATCH]('message', data, type === 'binary');
+      // ws answers a ping while open (autoPong), then tells its listeners.
+      if (type === 'ping' && c.readyState === 1) this.clientSend('pong', data);
+      c[DISPATCH](type, data);
+    });
+  }
+
+  serverClose(code: number | undefined, reason: string | undefined): void {
+    if (!this.open) return;
+    this.serverFrame = closePayload(code, reason);
+    this.toClient.push(() => this.closeFrameArrives('client'));
+  }
+
+  /** The TCP connection ends with no close frame (1006 on both sides); what was in flight is read first. */
+  drop(): void {
+    if (this.ended) return;
+    this.end({ code: 1006, reason: '' });
+    this.toClient.paused = false;
+    this.toClient.push(() => this.clientClosed());
+  }
+
+  // ---- the client's side ----
+
+  clientSend(type: 'text' | 'binary' | 'ping' | 'pong', data: Uint8Array): void {
+    this.toServer.push(() => {
+      if (this.ended || this.clientFrameArrived) return;
+      this.record(type === 'text' ? { type, data: decoder.decode(data) } : { type, data });
+      if (type === 'ping' && this.autoPong && this.open) this.serverSend('pong', data);
+    });
+  }
+
+  clientClose(code: number | undefined, reason: string | undefined): void {
+    const c = this.client;
+    if (c.readyState === 3 || this.clientFrame !== null) return;
+    if (c.readyState === 0) return this.abandon();
+    this.clientFrame = closePayload(code, reason);
+    c.readyState = 2;
+    this.toServer.push(() => this.closeFrameArrives('server'));
+  }
+
+  clientTerminate(): void {
+    const c = this.client;
+    if (c.readyState === 3) return;
+    if (c.readyState === 0) return this.abandon();
+    c.readyState = 2;
+    this.end({ code: 1006, reason: '' });
+    this.toClient.paused = false;
+    this.toClient.push(() => this.clientClosed());
+  }
+
+  // ---- both ----
+
+  /** A close frame reaches `at`; a peer that has not sent one answers with the same code, as ws does. */
+  private closeFrameArrives(at: 'client' | 'server'): void {
+    if (at === 'client') {
+      if (this.client.readyState === 3) return;
+      this.serverFrameArrived = true;
+      if (this.clientFrame === null) this.clientClose(echo(this.serverFrame).code, echo(this.serverFrame).reason);
+    } else {
+      if (this.ended) return;
+      this.clientFrameArrived = true;
+      this.record({ type: 'close', ...(this.clientFrame as CloseInfo) });
+      if (this.serverFrame === null) this.serverClose(echo(this.clientFrame).code, echo(this.clientFrame).reason);
+    }
+    if (this.clientFrameArrived && this.serverFrameArrived) {
+      this.end(this.clientFrame as CloseInfo);
+      this.toClient.push(() => this.clientClosed());
+    }
+  }
+
+  /** The client's `close` event: the server's close frame if it arrived, else 1006. */
+  private clientClosed(): void {
+    const c = this.client;
+    if (c.readyState === 3) return;
+    c.readyState = 3;
+    const frame = this.serverFrameArrived ? (this.serverFrame as CloseInfo) : { code: 1006, reason: '' };
+    c[DISPATCH]('close', frame.code, frame.reason === '' ? EMPTY : utf8.encode(frame.reason));
+  }
+
+  /** The client closes or terminates before the handshake ends: CLOSING at once, then `error` and `close` 1006. */
+  private abandon(): void {
+    this.client.readyState = 2;
+    this.end({ code: 1006, reason: '' });
+    const err = new Error('WebSocket was closed before the connection was established');
+    this.toClient.paused = false;
+    this.toClient.push(() => this.abortNow(err));
+  }
+
+  /** The handshake failed: `error`, then `close` 1006, as ws reports it. */
+  private abortNow(err: Error): void {
+    this.client.readyState = 2;
+    this.client[DISPATCH]('error', err);
+    this.clientClosed();
+  }
+
+  private record(frame: Frame): void {
+    this.received.push(frame);
+    this.onChange(frame);
+  }
+
+  private end(info: CloseInfo): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.resolveEnded(info);
+    this.onChange(null);
+  }
+}
+
+/** ws answers a close frame with its code and reason; a frame with no code (1005) with an empty one. */
+function echo(frame: CloseInfo | null): { code: number | undefined; reason: string | undefined } {
+  return frame === null || frame.code === 1005 ? { code: undefined, reason: undefined } : frame;
+}
+
+function lowerCase(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** The refusal as `ws` gives it to an `unexpected-response` listener: status, headers, a readable body. */
+function response(statusCode: number, headers: Record<string, string>, body: string) {
+  const listeners: Record<string, ((chunk?: Uint8Array) => void)[]> = {};
+  let flowing = false;
+  const flow = (): void => {
+    if (flowing) return;
+    flowing = true;
+    queueMicrotask(() => {
+      if (body !== '') for (const f of listeners['data'] ?? []) f(bytesOf(body));
+      for (const f of listeners['end'] ?? []) f();
+    });
+  };
+  const res = {
+    statusCode,
+    headers,
+    on(type: string, fn: (chunk?: Uint8Array) => void) {
+      (listeners[type] ??= []).push(fn);
+      if (type === 'data') flow();
+      return res;
+    },
+    resume() {
+      flow();
+      return res;
+    },
+  };
+  return res;
+}
