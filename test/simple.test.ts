@@ -1,6 +1,7 @@
 /**
- * The simple client (docs/behaviour.md §13, S1–S8) against a real `ws` server and
- * against Python's `websockets`, plus the rest of docs/behaviour.md §10.
+ * The simple client against a real `ws` server and against Python's
+ * `websockets`: docs/behaviour.md §10 beyond S1–S8, which are in
+ * test/behaviours.test.ts (a real server and minch/testing).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { either as E } from 'fp-ts';
@@ -29,63 +30,6 @@ describe('simple client against ws', () => {
     conns.push(conn);
     return conn;
   };
-
-  it('S1 resolves Left with the connection error for a host that does not resolve', async () => {
-    const lookup = (_h: string, _o: unknown, cb: (e: Error) => void) =>
-      cb(Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), { code: 'ENOTFOUND' }));
-    const result = await connect('ws://x.invalid/', { lookup });
-    expect(result).toEqual(E.left(expect.objectContaining({ type: 'connect_error', reason: 'enotfound' })));
-  });
-
-  it('S2 resolves Left timeout when the server never answers the upgrade, leaving nothing behind', async () => {
-    const raw = await startRawServer({ handshake: false });
-    const result = await connect(raw.url, { timeoutMs: 100 });
-    expect(result).toEqual(
-      E.left({ type: 'connect_error', reason: 'timeout', message: 'the opening handshake timed out' }),
-    );
-    await raw.recorder.waitFor((e) => e.type === 'end' || e.type === 'request');
-    await raw.close();
-  });
-
-  it('S3 sends the headers given to connect', async () => {
-    await open(server.url, { headers: { 'x-hello': 'world' } });
-    const up = await server.recorder.waitFor((e) => e.type === 'upgrade');
-    expect((up as { headers: Record<string, string> }).headers['x-hello']).toBe('world');
-  });
-
-  it('S4 sendFrame(conn, "ping") is Right and the server receives a ping', async () => {
-    const conn = await open();
-    expect(sendFrame(conn, 'ping')).toEqual(E.right(undefined));
-    await server.recorder.waitFor((e) => e.type === 'ping');
-  });
-
-  it('S5 receiveFrame resolves to the text the server sent', async () => {
-    const conn = await open();
-    (await server.socket()).send('hello');
-    expect(await receiveFrame(conn)).toEqual({ type: 'text', data: 'hello' });
-  });
-
-  it('S6 close(conn) resolves and the server sees the client close', async () => {
-    const conn = await open();
-    await close(conn);
-    expect(await server.recorder.waitFor((e) => e.type === 'close')).toMatchObject({ code: 1000 });
-    expect(await conn.closed).toEqual({ type: 'closed', code: 1000, reason: '' });
-    await close(conn);
-  });
-
-  it('S7 await using closes the connection gracefully when the scope ends', async () => {
-    {
-      await using conn = right(await connect(server.url));
-      expect(sendFrame(conn, { type: 'text', data: 'inside' })).toEqual(E.right(undefined));
-    }
-    expect(await server.recorder.waitFor((e) => e.type === 'close')).toMatchObject({ code: 1000 });
-  });
-
-  it('S8 conn.closed resolves with the server close code and reason', async () => {
-    const conn = await open();
-    (await server.socket()).close(4002, 'bye now');
-    expect(await conn.closed).toEqual({ type: 'closed', code: 4002, reason: 'bye now' });
-  });
 
   it('keeps frames that arrive while nobody waits, in order', async () => {
     const conn = await open();
