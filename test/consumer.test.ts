@@ -396,13 +396,14 @@ describe('Node users of the installed package', () => {
 
   it('require (require of an ES module): the same', { timeout: LONG }, () => echoed(checks.cjs, 'cjs'));
 
-  it('require of minch/react, minch/svelte and minch/otel, their peers installed', { timeout: LONG }, async () => {
+  it('require of minch/react, minch/svelte, minch/otel and minch/testing', { timeout: LONG }, async () => {
     const result = await checks.entries;
     expect(result.code, output(result)).toBe(0);
     const entries = JSON.parse(result.stdout) as Record<string, string[]>;
     expect(entries['minch/react']).toContain('useMinch');
     expect(entries['minch/svelte']).toEqual(expect.arrayContaining(['useMinch', 'minchStore']));
     expect(entries['minch/otel']).toContain('instrumentMinch');
+    expect(entries['minch/testing']).toEqual(['SimulatedClock', 'createTestServer']);
   });
 });
 

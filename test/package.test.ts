@@ -19,7 +19,7 @@ async function exportsOf(script: string, type: 'commonjs' | 'module'): Promise<R
   return JSON.parse(stdout) as Record<string, string[]>;
 }
 
-const ENTRIES = ['minch', 'minch/react', 'minch/svelte', 'minch/otel'];
+const ENTRIES = ['minch', 'minch/react', 'minch/svelte', 'minch/otel', 'minch/testing'];
 
 describe('the package entry points', () => {
   it('load with require and with import, to the same exports', { timeout: 20_000 }, async () => {
@@ -40,5 +40,6 @@ describe('the package entry points', () => {
     expect(required['minch/react']).toContain('useMinch');
     expect(required['minch/svelte']).toEqual(expect.arrayContaining(['useMinch', 'minchStore']));
     expect(required['minch/otel']).toContain('instrumentMinch');
+    expect(required['minch/testing']).toEqual(['SimulatedClock', 'createTestServer']);
   });
 });

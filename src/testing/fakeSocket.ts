@@ -7,9 +7,7 @@
  * Payloads are plain `Uint8Array`s where `ws` gives `Buffer`s.
  */
 import { bytesOf, checkProtocols, checkUrl, clientKey } from './handshake.js';
-import { DISPATCH, Link, type ClientEnd, type TestRequest } from './link.js';
-
-type Listener = (...args: any[]) => void;
+import { DISPATCH, type Link, type TestRequest } from './link.js';
 
 /** What a test server does with a new fake socket: its link, answered or not. */
 export type Connector = (socket: FakeWebSocket, request: TestRequest) => Link;
@@ -22,7 +20,7 @@ const decoder = new TextDecoder();
  * The fake WebSocket class of a test server (`createTestServer().WebSocket`).
  * Pass it as the `WebSocket` option; each instance is one connection to that server.
  */
-export class FakeWebSocket implements ClientEnd {
+export class FakeWebSocket {
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
@@ -38,13 +36,16 @@ export class FakeWebSocket implements ClientEnd {
   protocol = '';
   /** How `onmessage` gets binary data: `'arraybuffer'`, `'blob'`, or a `Uint8Array` for anything else. */
   binaryType = 'nodebuffer';
-  /** WHATWG handlers. */
+  /** WHATWG handler: the connection is open. */
   onopen: ((event: { type: 'open' }) => void) | null = null;
+  /** WHATWG handler: a message; `data` is a string, or binary data as `binaryType` says. */
   onmessage: ((event: { type: 'message'; data: unknown }) => void) | null = null;
+  /** WHATWG handler: the connection closed. */
   onclose: ((event: { type: 'close'; code: number; reason: string; wasClean: boolean }) => void) | null = null;
+  /** WHATWG handler: the connection failed. */
   onerror: ((event: { type: 'error'; error: Error; message: string }) => void) | null = null;
 
-  readonly #listeners = new Map<string, Listener[]>();
+  readonly #listeners = new Map<string, ((...args: any[]) => void)[]>();
   readonly #link: Link;
 
   /** Connects to the test server this class belongs to. Throws SyntaxError for a bad URL or subprotocol list, as `ws`. */
@@ -97,14 +98,14 @@ export class FakeWebSocket implements ClientEnd {
   }
 
   /** Adds a `ws`-style listener. */
-  on(type: string, listener: Listener): this {
+  on(type: string, listener: (...args: any[]) => void): this {
     const list = this.#listeners.get(type);
     if (list === undefined) this.#listeners.set(type, [listener]);
     else list.push(listener);
     return this;
   }
   /** Removes a `ws`-style listener. */
-  off(type: string, listener: Listener): this {
+  off(type: string, listener: (...args: any[]) => void): this {
     const list = this.#listeners.get(type);
     const i = list?.indexOf(listener) ?? -1;
     if (i !== -1) list?.splice(i, 1);

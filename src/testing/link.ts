@@ -32,7 +32,9 @@ export interface TestRequest {
 
 /** A close frame's code and reason; 1005 for a frame with no code, 1006 when there was no close frame. */
 export interface CloseInfo {
+  /** The close code. */
   code: number;
+  /** The close reason; '' when there was none. */
   reason: string;
 }
 
@@ -66,9 +68,30 @@ class Pipe {
 
 /** How the server answers a handshake. */
 export type HandshakeAnswer =
-  | { type: 'accept'; protocol?: string; headers?: Record<string, string> }
-  | { type: 'refuse'; status: number; headers?: Record<string, string>; body?: string }
-  | { type: 'fail'; code?: string };
+  | {
+      /** Upgrade the connection (status 101). */
+      type: 'accept';
+      /** The subprotocol chosen; default the first offered. */
+      protocol?: string;
+      /** Extra response headers. */
+      headers?: Record<string, string>;
+    }
+  | {
+      /** Answer the upgrade request with another HTTP status. */
+      type: 'refuse';
+      /** The HTTP status, 100–599 but not 101. */
+      status: number;
+      /** The response headers. */
+      headers?: Record<string, string>;
+      /** The response body. */
+      body?: string;
+    }
+  | {
+      /** Fail before the upgrade, as a network error does. */
+      type: 'fail';
+      /** The error code the client sees. @default 'ECONNREFUSED' */
+      code?: string;
+    };
 
 export class Link {
   readonly toClient = new Pipe();
