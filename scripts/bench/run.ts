@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --reps N] [-- --clients a,b] [-- --cases x,y] [-- --servers ws,fast]`
  * `npm run bench -- --cases idle10k [--idle-conns N]` for the idle-connections case (opt-in: it takes minutes)
+ * `npm run bench -- --cases kit1k` for minch/testing's 1,000 reconnect cycles on a SimulatedClock alone
  *
  * Spawns the echo servers (server.ts: `ws`; fastServer.ts: hand-rolled, not
  * the bottleneck) in their own processes, then measures every client through
@@ -30,6 +31,7 @@ import { rwsAdapter } from './adapters/rws.js';
 import { partysocketAdapter } from './adapters/partysocket.js';
 import { WINDOW } from './cases.js';
 import { checkCapacity, IDLE_WINDOW_MS } from './idle.js';
+import { KIT_CYCLES, kitCycles } from './kit.js';
 import { markdown } from './markdown.js';
 import { checkGoals, summarise, type MetricKey, type Raw } from './report.js';
 import { SERVERS, startServer, type EchoServer } from './servers.js';
@@ -87,6 +89,7 @@ if (clients.includes(minchOtelAdapter) && clients.some((a) => a !== minchOtelAda
 }
 const servers = SERVERS.filter((s) => list('servers')?.includes(s) ?? true);
 const cases = CASES.filter((c) => list('cases')?.includes(c.id) ?? !OPT_IN.has(c.id));
+const withKit = list('cases')?.includes('kit1k') ?? true;
 const taking = (c: Case, order: Adapter[]): Adapter[] => order.filter((a) => c.takes?.(a) ?? true);
 
 function machine() {
@@ -133,9 +136,32 @@ function record(raw: Raw, label: string, results: Results): void {
   log(`${label}: ${line.join(', ')}`);
 }
 
+/** The kit1k case: one warm-up, then `reps` runs; its own table, as there is no ws baseline. */
+async function kit(reps: number): Promise<{ md: string; ms: number[] }> {
+  await kitCycles(100);
+  const ms: number[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    ms.push(await kitCycles());
+    log(`rep ${rep + 1}/${reps} kit1k: ${(ms.at(-1) as number).toFixed(0)} ms`);
+  }
+  const sorted = [...ms].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  const md =
+    `#### minch/testing: ${KIT_CYCLES.toLocaleString('en')} drop-and-reconnect cycles, 30 s backoffs, SimulatedClock\n\n` +
+    `| wall time, median (min–max) | virtual time |\n|---|---|\n` +
+    `| ${median.toFixed(0)} ms (${(sorted[0] as number).toFixed(0)}–${(sorted.at(-1) as number).toFixed(0)}) | ` +
+    `${((KIT_CYCLES * 30) / 3600).toFixed(1)} h |\n`;
+  return { md, ms };
+}
+
 async function main(): Promise<void> {
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
     throw new Error('run with node --expose-gc (npm run bench does)');
+  }
+  if (cases.length === 0 && withKit) {
+    const { md } = await kit(config.reps);
+    process.stdout.write(`\n${md}`);
+    return;
   }
   if (cases.some((c) => c.id === 'idle10k')) checkCapacity(config.idleConns); // fail now, not minutes in
   const facts = machine();
@@ -195,10 +221,11 @@ async function main(): Promise<void> {
       results: summary,
       goals: { client: GOAL_CLIENT, results: checkGoals(summary, GOAL_CLIENT) },
     };
+    const kitRun = withKit ? await kit(config.reps) : null;
     mkdirSync('bench-results', { recursive: true });
-    writeFileSync('bench-results/bench.json', `${JSON.stringify(json, null, 2)}\n`);
-    writeFileSync('bench-results/bench.md', md);
-    process.stdout.write(`\n${md}\nwritten: bench-results/bench.json, bench-results/bench.md\n`);
+    writeFileSync('bench-results/bench.json', `${JSON.stringify({ ...json, kit1kMs: kitRun?.ms }, null, 2)}\n`);
+    writeFileSync('bench-results/bench.md', kitRun === null ? md : `${md}\n${kitRun.md}`);
+    process.stdout.write(`\n${md}\n${kitRun?.md ?? ''}\nwritten: bench-results/bench.json, bench-results/bench.md\n`);
   } finally {
     for (const s of new Set([ws, ...echo])) s.stop();
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Minch from '../../../src/index.js';
 import type * as MinchOtel from '../../../src/otel.js';
+import type * as MinchTesting from '../../../src/testing.js';
 
 export type { Frame, MinchClient } from '../../../src/index.js';
 
@@ -43,3 +44,7 @@ const otel = (await import(pathToFileURL(join(root, 'dist', 'src', 'otel.js')).h
 
 export const { close, connect, createMinchActor, sendFrame } = lib;
 export const { instrumentMinch } = otel;
+
+const testing = (await import(pathToFileURL(join(root, 'dist', 'src', 'testing.js')).href)) as typeof MinchTesting;
+export const { createTestServer, SimulatedClock } = testing;
+export const { stateName } = lib;
