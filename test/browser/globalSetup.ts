@@ -4,7 +4,10 @@
  *
  * - `/echo`  echoes every message (binary stays binary);
  * - `/drop`  echoes too, but the text message 'drop' terminates that socket (no close frame);
- * - `/close` closes with 4001 'go away' right after the connection opens.
+ * - `/close` closes with 4001 'go away' right after the connection opens;
+ * - `/refuse` answers the upgrade with 401.
+ *
+ * test/browser/kitServer.ts plays the same paths with minch/testing.
  */
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
@@ -18,7 +21,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    verifyClient: (info, cb) => cb(!(info.req.url ?? '').startsWith('/refuse'), 401),
+  });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
     wss.once('error', reject);
