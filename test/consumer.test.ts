@@ -53,6 +53,7 @@ const CONSUMER_PACKAGES = [
   '@xstate/svelte',
   '@opentelemetry/api',
   '@statelyai/inspect', // imported by a block of examples/inspector/README.md
+  'vitest', // runs the block of "Testing your client"
 ];
 const MARKDOWN_FILES = ['README.md', 'examples/inspector/README.md'];
 const COMPILERS = [
@@ -180,6 +181,9 @@ const tsBlocks = blocks.filter((b) => b.lang === 'ts');
 const tsxBlocks = blocks.filter((b) => b.lang === 'tsx');
 const svelteBlocks = blocks.filter((b) => b.lang === 'svelte');
 const quickStart = tsBlocks.find((b) => b.source === 'README.md' && b.heading === 'Quick start');
+const testingBlock = tsBlocks.find((b) => b.source === 'README.md' && b.heading === 'Testing your client');
+/** Where the "Testing your client" block is written as a test file, so vitest finds it. */
+const TESTING_FILE = 'readme-tests/testing.test.ts';
 /** Where a block is written in the consumer, relative to its root. */
 const blockPath = (b: CodeBlock): string => `readme/${blockFileName(b, b.lang)}`;
 const blockTitle = (b: CodeBlock): string => `${b.source}:${b.line} (\`\`\`${b.lang} block ${b.ordinal})`;
@@ -205,6 +209,7 @@ interface Checks {
   matrix: Map<string, Promise<Ran>>;
   readmeTs: Promise<Ran>;
   readmeTsx: Promise<Ran>;
+  readmeVitest: Promise<Ran>;
   esm: Promise<Ran>;
   cjs: Promise<Ran>;
   entries: Promise<Ran>;
@@ -279,6 +284,10 @@ beforeAll(async () => {
   // 4. README blocks, one module each (`export {}` keeps a block without imports a module).
   await mkdir(join(consumer, 'readme'), { recursive: true });
   for (const b of [...tsBlocks, ...tsxBlocks]) await writeFile(join(consumer, blockPath(b)), `${b.code}export {};\n`);
+  if (testingBlock !== undefined) {
+    await mkdir(join(consumer, 'readme-tests'), { recursive: true });
+    await writeFile(join(consumer, TESTING_FILE), testingBlock.code);
+  }
 
   // 5. Every check starts now, the compilers two at a time, longest first; each test awaits its own.
   const echo = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -305,8 +314,16 @@ beforeAll(async () => {
   typeCheck(ts7);
   const readmeTs = tsc('tsc README ts blocks (7; emits)', ts7.tsc, ['-p', 'readme/tsconfig.ts.json']);
   const readmeTsx = tsc('tsc README tsx blocks (7)', ts7.tsc, ['-p', 'readme/tsconfig.tsx.json']);
+  const readmeVitest = timed(
+    'vitest run <Testing your client>',
+    run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'readme-tests'], {
+      cwd: consumer,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeoutMs: 60_000,
+    }),
+  );
   const [esm, cjs, entries] = ['run/echo.mjs', 'run/echo.cjs', 'run/entries.cjs'].map(node) as Promise<Ran>[];
-  checks = { publint, attw, matrix, readmeTs, readmeTsx, esm, cjs, entries } as Checks;
+  checks = { publint, attw, matrix, readmeTs, readmeTsx, readmeVitest, esm, cjs, entries } as Checks;
   timings.push({ phase: 'set-up until the checks started', ms: performance.now() - started });
 }, LONG);
 
@@ -469,6 +486,18 @@ describe('README code blocks, against the installed package', () => {
         throw new Error(`${at(start?.line)}: ${message}`, { cause: error });
       }
       expect(warnings).toEqual([]);
+    },
+  );
+
+  it(
+    'the "Testing your client" block runs with vitest, as written, against the installed package',
+    { timeout: LONG },
+    async () => {
+      expect(testingBlock, 'README.md has no ```ts block under "## Testing your client"').toBeDefined();
+      const ran = await checks.readmeVitest;
+      const where = `${blockTitle(testingBlock as CodeBlock)}, run as ${TESTING_FILE} in the consumer`;
+      expect(ran.code, `${where}: ${describeExit(ran)}\n${output(ran)}`).toBe(0);
+      expect(ran.stdout, `${where}\n${output(ran)}`).toMatch(/Tests\s+1 passed \(1\)/);
     },
   );
 
