@@ -20,7 +20,7 @@ export interface SupervisorContext {
   children: Partial<Record<string, AnyActorRef>>;
   /** Child instance id → spec id. */
   instances: Record<string, string>;
-  /** When the recent restarts happened (epoch ms), to apply `maxRestarts` within `withinMs`. */
+  /** When the recent restarts happened (epoch ms, or the `clock`'s time), to apply `maxRestarts` within `withinMs`. */
   restartTimes: number[];
   /** Restarts so far, in all. */
   restarts: number;
@@ -71,6 +71,16 @@ function exitReason(event: ChildDone | ChildError): unknown {
     : (event as ChildDone).output?.reason;
 }
 
+/** The restart log after one more restart at `now` (ms). */
+export const afterRestart = (context: SupervisorContext, now: number) => ({
+  restarts: context.restarts + 1,
+  restartTimes: [...context.restartTimes, now].slice(-context.maxRestarts - 1),
+});
+
+/** True if the restarts within `withinMs` before `now` have used up `maxRestarts`. */
+export const restartsUsedUp = (context: SupervisorContext, now: number): boolean =>
+  context.restartTimes.filter((t) => now - t <= context.withinMs).length >= context.maxRestarts;
+
 const setupSupervisor = setup({
   types: {
     context: {} as SupervisorContext,
@@ -93,10 +103,8 @@ const setupSupervisor = setup({
       delete instances[actorId];
       return { children, instances };
     }),
-    recordRestart: assign(({ context }) => ({
-      restarts: context.restarts + 1,
-      restartTimes: [...context.restartTimes, Date.now()].slice(-context.maxRestarts - 1),
-    })),
+    /** Logs a restart at `Date.now()`; `createSupervisor` provides one on its clock. */
+    recordRestart: assign(({ context }) => afterRestart(context, Date.now())),
     giveUp: assign(({ event }) => ({
       stopReason: {
         type: 'max_restarts',
@@ -117,10 +125,8 @@ const setupSupervisor = setup({
       const id = context.instances[(event as ChildDone).actorId];
       return id !== undefined && context.children[id]?.id === (event as ChildDone).actorId;
     },
-    tooManyRestarts: ({ context }) => {
-      const now = Date.now();
-      return context.restartTimes.filter((t) => now - t <= context.withinMs).length >= context.maxRestarts;
-    },
+    /** At `Date.now()`; `createSupervisor` provides one on its clock. */
+    tooManyRestarts: ({ context }) => restartsUsedUp(context, Date.now()),
     noChildren: ({ context }) => Object.keys(context.children).length === 0,
   },
 });

@@ -92,6 +92,8 @@ export interface Clock {
   setTimeout(fn: (...args: any[]) => void, ms: number): any;
   /** Cancels a timer `setTimeout` returned. */
   clearTimeout(id: any): void;
+  /** The current time in ms, where the clock keeps its own (`SimulatedClock` does); else `Date.now()` is used. */
+  now?(): number;
 }
 
 /**

@@ -3,8 +3,13 @@
  * XState parent actor. See machines/supervisorMachine.ts for the rules.
  */
 import { assign, createActor, type AnyActorRef, type InspectionEvent, type Observer, type SnapshotFrom } from 'xstate';
-import { supervisorMachine, type SupervisorContext } from '../machines/supervisorMachine.js';
-import { registerCloser, whenDone, type MinchActor, type MinchActorOptions } from './client.js';
+import {
+  afterRestart,
+  restartsUsedUp,
+  supervisorMachine,
+  type SupervisorContext,
+} from '../machines/supervisorMachine.js';
+import { registerCloser, whenDone, type Clock, type MinchActor, type MinchActorOptions } from './client.js';
 import { DEFAULTS } from './core/options.js';
 import {
   attachRuntime,
@@ -43,6 +48,11 @@ export interface SupervisorOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** XState system id of the supervisor itself. */
   systemId?: string;
+  /**
+   * XState clock, for tests (`SimulatedClock`): every child's timers run on
+   * it, and the restart window reads its `now()`.
+   */
+  clock?: Clock;
 }
 
 /** The running client of each child spec, by id, typed with that client's `State`. */
@@ -109,8 +119,12 @@ export function createSupervisor<const Specs extends readonly ChildSpec[]>(
   if (!(withinMs > 0)) throw new RangeError('createSupervisor: withinMs must be a number of milliseconds > 0');
 
   let seq = 0;
+  const clock = options.clock;
+  const now = (): number => clock?.now?.() ?? Date.now();
   const logic = supervisorMachine.provide({
+    guards: { tooManyRestarts: ({ context }) => restartsUsedUp(context, now()) },
     actions: {
+      recordRestart: assign(({ context }) => afterRestart(context as SupervisorContext, now())) as never,
       startChild: assign(({ context, spawn }, params: { id: string }) => {
         const { spec, checked } = specs.get(params.id) as { spec: ChildSpec; checked: CheckedClient };
         const child = buildRuntime(checked, spec.initArg);
@@ -131,6 +145,7 @@ export function createSupervisor<const Specs extends readonly ChildSpec[]>(
     input: { ids: [...specs.keys()], maxRestarts, withinMs },
     ...(options.inspect !== undefined && { inspect: options.inspect }),
     ...(options.systemId !== undefined && { systemId: options.systemId }),
+    ...(clock !== undefined && { clock }),
   });
   // XState keeps events sent before start() until start(): the stop below is then the first
   // thing a supervisor does when it starts, before any child connects, and it finishes. A close

@@ -1,7 +1,7 @@
 /**
  * minch/testing's own tests, in Node: virtual time for every client timer,
  * the handshake controls, flush, and a long reconnect run that leaves
- * nothing behind. Global timers are faked and counted: a client on a
+ * nothing behind. Global timers are faked and watched: a client on a
  * SimulatedClock must never start one. (test/behaviours.test.ts checks the
  * kit against a real ws server; test/browser/testing.test.ts runs it in Chromium.)
  */
@@ -11,6 +11,7 @@ import {
   close,
   connect,
   createMinchActor,
+  createSupervisor,
   receiveFrame,
   sendFrame,
   stateName,
@@ -22,13 +23,26 @@ import { spyClient } from './helpers/spyClient.js';
 
 const URL = 'ws://kit.test/feed';
 const actors: MinchActor[] = [];
+/** Stacks of global timers that the library (src/, machines/, XState) started; the test helpers' own do not count. */
+let libraryTimers: string[] = [];
 
 beforeEach(() => {
   vi.useFakeTimers();
+  libraryTimers = [];
+  for (const name of ['setTimeout', 'setInterval'] as const) {
+    const faked = globalThis[name] as unknown as (...args: unknown[]) => unknown;
+    vi.spyOn(globalThis, name).mockImplementation(((...args: unknown[]) => {
+      const stack = new Error().stack ?? '';
+      if (/\/(src|machines)\/|node_modules\/xstate/.test(stack)) libraryTimers.push(stack);
+      return faked(...args);
+    }) as never);
+  }
 });
 afterEach(async () => {
   await Promise.all(actors.splice(0).map((a) => close(a)));
+  expect(libraryTimers).toEqual([]);
   expect(vi.getTimerCount()).toBe(0);
+  vi.restoreAllMocks();
   vi.useRealTimers();
 });
 
@@ -173,6 +187,40 @@ describe('a client on a SimulatedClock, against createTestServer', () => {
   });
 });
 
+describe('a supervisor on a SimulatedClock', () => {
+  it("runs its children's timers and its restart window on the clock", async () => {
+    const server = createTestServer();
+    const clock = new SimulatedClock();
+    // Each connection crashes the child: a stop with an abnormal reason.
+    const crashing: MinchClient<null, null> = {
+      connect: () => URL,
+      handleFrame: (_f, state) => ({ type: 'stop', reason: 'crash', state }),
+    };
+    const spec = { id: 'feed', client: crashing, initArg: null, options: { WebSocket: server.WebSocket } } as const;
+    const sup = createSupervisor([spec], { maxRestarts: 2, withinMs: 10_000, clock }).start();
+    const crash = async (): Promise<void> => {
+      const conn = await server.nextConnection();
+      await server.flush();
+      conn.send({ type: 'text', data: 'crash' });
+      await conn.closed;
+      await server.flush();
+    };
+    await crash();
+    await crash();
+    expect(sup.getSnapshot().context.restarts).toBe(2);
+    // The window is on the clock: 10 s later the two restarts no longer count.
+    clock.increment(10_001);
+    await crash();
+    expect(sup.getSnapshot().context.restarts).toBe(3);
+    expect(sup.getSnapshot().status).toBe('active');
+    await crash();
+    expect(sup.getSnapshot().context.restarts).toBe(4);
+    await crash();
+    expect(sup.getSnapshot().status).toBe('done');
+    expect(sup.getSnapshot().output).toMatchObject({ reason: { type: 'max_restarts', child: 'feed' } });
+  });
+});
+
 describe('the test server', () => {
   it('flush waits for asynchronous callbacks and what they send', async () => {
     const server = createTestServer();
@@ -242,7 +290,8 @@ describe('the test server', () => {
 
   it('answers a ping with a pong of the same payload, and sends binary data as Uint8Array', async () => {
     const server = createTestServer();
-    const result = await connect(URL, { WebSocket: server.WebSocket, heartbeat: false });
+    const clock = new SimulatedClock();
+    const result = await connect(URL, { WebSocket: server.WebSocket, clock, heartbeat: false });
     if (E.isLeft(result)) throw new Error('connect failed');
     const conn = await server.nextConnection();
     expect(sendFrame(result.right, { type: 'ping', data: new Uint8Array([7]) })).toEqual(E.right(undefined));
