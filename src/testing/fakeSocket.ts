@@ -45,7 +45,7 @@ export class FakeWebSocket {
   /** WHATWG handler: the connection failed. */
   onerror: ((event: { type: 'error'; error: Error; message: string }) => void) | null = null;
 
-  readonly #listeners = new Map<string, ((...args: any[]) => void)[]>();
+  readonly #listeners = new Map<string, ((...args: never[]) => void)[]>();
   readonly #link: Link;
 
   /** Connects to the test server this class belongs to. Throws SyntaxError for a bad URL or subprotocol list, as `ws`. */
@@ -98,14 +98,14 @@ export class FakeWebSocket {
   }
 
   /** Adds a `ws`-style listener. */
-  on(type: string, listener: (...args: any[]) => void): this {
+  on(type: string, listener: (...args: never[]) => void): this {
     const list = this.#listeners.get(type);
     if (list === undefined) this.#listeners.set(type, [listener]);
     else list.push(listener);
     return this;
   }
   /** Removes a `ws`-style listener. */
-  off(type: string, listener: (...args: any[]) => void): this {
+  off(type: string, listener: (...args: never[]) => void): this {
     const list = this.#listeners.get(type);
     const i = list?.indexOf(listener) ?? -1;
     if (i !== -1) list?.splice(i, 1);
@@ -124,7 +124,9 @@ export class FakeWebSocket {
 
   /** @internal */
   [DISPATCH](type: string, ...args: unknown[]): void {
-    for (const listener of [...(this.#listeners.get(type) ?? [])]) listener.apply(this, args);
+    for (const listener of [...(this.#listeners.get(type) ?? [])]) {
+      (listener as (...a: unknown[]) => void).apply(this, args);
+    }
     switch (type) {
       case 'open':
         return this.onopen?.({ type: 'open' });
