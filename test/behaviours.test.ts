@@ -1,6 +1,7 @@
 /**
  * The behaviour suite of the client (Minch's own M1–M13, the simple client's
- * S1–S8, and the protocol details where a fake could drift from `ws`), run
+ * S1–S8, and the protocol details where a fake could drift from `ws`,
+ * docs/behaviour.md §13 and §14), run
  * twice with the same assertions: against a real `ws` server on loopback, and
  * against `minch/testing`'s `createTestServer`. A difference between the two
  * runs is a bug in the kit.
@@ -343,13 +344,13 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
     });
   });
 
-  describe('protocol details a fake could get wrong', () => {
+  describe('protocol details a fake could get wrong (docs/behaviour.md §14)', () => {
     const stopOnDisconnect = {
       handleDisconnect: (_r: unknown, _a: number, state: unknown) =>
         ({ type: 'stop', reason: 'normal', state }) as const,
     };
 
-    it('a server close frame with no code reaches handleDisconnect as 1005, and the client answers with none', async () => {
+    it('T1 a server close frame with no code reaches handleDisconnect as 1005, and the client answers with none', async () => {
       const peer = await startPeer();
       const spy = spyClient(peer.url, stopOnDisconnect);
       start(createMinchActor(spy.client, null, peer.options));
@@ -359,7 +360,7 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       expect((await spy.on('handleDisconnect')).reason).toEqual({ type: 'closed', code: 1005, reason: '' });
     });
 
-    it('a dropped connection (no close frame) reaches handleDisconnect as 1006', async () => {
+    it('T1 a dropped connection (no close frame) reaches handleDisconnect as 1006', async () => {
       const peer = await startPeer();
       const spy = spyClient(peer.url, stopOnDisconnect);
       start(createMinchActor(spy.client, null, peer.options));
@@ -370,7 +371,7 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       expect(await conn.closed).toEqual({ code: 1006, reason: '' });
     });
 
-    it('a client close code and a 123-byte reason reach the server as sent', async () => {
+    it('T2 a client close code and a 123-byte reason reach the server as sent', async () => {
       const peer = await startPeer();
       const reason = 'é'.repeat(61) + 'x';
       const spy = spyClient(peer.url, {
@@ -385,7 +386,7 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       expect((await spy.on('handleDisconnect')).reason).toEqual({ type: 'closed', code: 4321, reason });
     });
 
-    it('the server cannot send a reserved close code or a reason over 123 bytes', async () => {
+    it('T2 the server cannot send a reserved close code or a reason over 123 bytes', async () => {
       const peer = await startPeer();
       const spy = spyClient(peer.url);
       start(createMinchActor(spy.client, null, peer.options));
@@ -395,7 +396,7 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       expect(() => void conn.close(1000, 'x'.repeat(124))).toThrow(RangeError);
     });
 
-    it('a refusal carries its status and lower-case headers; the subprotocol is the one the server chose', async () => {
+    it('T4 a refusal carries its status and lower-case headers; the subprotocol is the one the server chose', async () => {
       const peer = await startPeer({
         handshake: (request, index) =>
           index === 0
@@ -413,7 +414,7 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       expect(second.request.protocols).toEqual(['v1', 'v2']);
     });
 
-    it('a binary frame from the client arrives as the bytes sent', async () => {
+    it('T5 a binary frame from the client arrives as the bytes sent', async () => {
       const peer = await startPeer();
       const result = await connect(peer.url, { heartbeat: false, ...peer.options });
       if (E.isLeft(result)) throw new Error('connect failed');
