@@ -414,6 +414,32 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       expect(second.request.protocols).toEqual(['v1', 'v2']);
     });
 
+    it('T4 a connection reset before the upgrade is answered is a connect error', async () => {
+      const peer = await startPeer({ handshake: 'manual' });
+      const spy = spyClient(peer.url, stopOnDisconnect);
+      start(createMinchActor(spy.client, null, peer.options));
+      (await peer.server.nextConnection()).drop();
+      expect((await spy.on('handleDisconnect')).reason).toMatchObject({ type: 'connect_error', reason: 'econnreset' });
+    });
+
+    it("T5 a message over the client's maxPayload ends the connection as ws ends it", async () => {
+      const peer = await startPeer();
+      const spy = spyClient(peer.url, {
+        connect: () => ({ url: peer.url, options: { maxPayload: 8 } }),
+        ...stopOnDisconnect,
+      });
+      start(createMinchActor(spy.client, null, peer.options));
+      const conn = await peer.server.nextConnection();
+      await spy.on('handleConnect');
+      conn.send({ type: 'text', data: 'x'.repeat(8) });
+      conn.send({ type: 'text', data: 'x'.repeat(9) });
+      const { reason } = await spy.on('handleDisconnect');
+      expect(reason).toEqual({ type: 'closed', code: 1006, reason: 'Max payload size exceeded' });
+      expect(spy.calls('handleFrame')).toEqual([
+        expect.objectContaining({ frame: { type: 'text', data: 'x'.repeat(8) } }),
+      ]);
+    });
+
     it('T5 a binary frame from the client arrives as the bytes sent', async () => {
       const peer = await startPeer();
       const result = await connect(peer.url, { heartbeat: false, ...peer.options });

@@ -258,11 +258,12 @@ describe('the test server', () => {
     await close(result.right);
   });
 
-  it('refuses misuse: a second answer, a refusal with 101, sending before the handshake', async () => {
+  it('refuses misuse: a second answer, a refusal with 101, sending or closing before the handshake', async () => {
     const server = createTestServer({ handshake: 'manual' });
     start(createMinchActor(spyClient(URL).client, null, { WebSocket: server.WebSocket, clock: new SimulatedClock() }));
     const conn = await server.nextConnection();
     expect(() => conn.send({ type: 'text', data: 'early' })).toThrow(/not been accepted/);
+    expect(() => conn.close(1000)).toThrow(/not been accepted/);
     expect(() => conn.refuse(101)).toThrow(RangeError);
     conn.accept();
     expect(() => conn.accept()).toThrow(/already answered/);

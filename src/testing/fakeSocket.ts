@@ -34,6 +34,8 @@ export class FakeWebSocket {
   readyState = 0;
   /** The subprotocol the server chose; '' until open or if none. */
   protocol = '';
+  /** The largest message taken (`ws`'s `maxPayload` option; 0 for no limit). @default 104857600 */
+  readonly maxPayload: number;
   /** How `onmessage` gets binary data: `'arraybuffer'`, `'blob'`, or a `Uint8Array` for anything else. */
   binaryType = 'nodebuffer';
   /** WHATWG handler: the connection is open. */
@@ -49,12 +51,17 @@ export class FakeWebSocket {
   readonly #link: Link;
 
   /** Connects to the test server this class belongs to. Throws SyntaxError for a bad URL or subprotocol list, as `ws`. */
-  constructor(url: string | URL, protocols?: string | string[], options?: { headers?: Record<string, string> }) {
+  constructor(
+    url: string | URL,
+    protocols?: string | string[],
+    options?: { headers?: Record<string, string>; maxPayload?: number },
+  ) {
     const connector = (new.target as typeof FakeWebSocket)[CONNECT];
     if (connector === undefined) throw new TypeError('use the WebSocket class of createTestServer()');
     const parsed = checkUrl(url);
     const offered = checkProtocols(protocols);
     this.url = String(url);
+    this.maxPayload = options?.maxPayload ?? 100 * 1024 * 1024;
     const headers: Record<string, string> = {
       host: parsed.host,
       connection: 'Upgrade',

@@ -15,6 +15,8 @@ export const DISPATCH = Symbol('minch.testing.dispatch');
 export interface ClientEnd {
   readyState: number;
   protocol: string;
+  /** The largest message the client takes (`ws`'s `maxPayload`; 0 for no limit). */
+  readonly maxPayload: number;
   /** Emits a `ws` event (`open`, `message`, `close`, ...) to its listeners and its `on*` handler. */
   [DISPATCH](type: string, ...args: unknown[]): void;
   listenerCount(type: string): number;
@@ -39,6 +41,7 @@ export interface CloseInfo {
 }
 
 const EMPTY = new Uint8Array(0);
+const ABNORMAL: CloseInfo = Object.freeze({ code: 1006, reason: '' });
 const utf8 = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -129,7 +132,7 @@ export class Link {
     }
     this.answered = true;
     if (answer.type === 'accept') return this.accept(answer.protocol, answer.headers);
-    this.end({ code: 1006, reason: '' });
+    this.end(ABNORMAL);
     if (answer.type === 'fail') {
       const code = answer.code ?? 'ECONNREFUSED';
       const err = Object.assign(new Error(`connect ${code} ${new URL(this.request.url).host}`), { code });
@@ -168,7 +171,7 @@ export class Link {
     this.toClient.push(() => {
       if (this.client.readyState !== 0) return;
       if (problem !== null) {
-        this.end({ code: 1006, reason: '' });
+        this.end(ABNORMAL);
         return this.abortNow(new Error(problem));
       }
       this.client.readyState = 1;
@@ -187,6 +190,14 @@ export class Link {
     this.toClient.push(() => {
       const c = this.client;
       if (c.readyState === 3) return;
+      if (c.maxPayload > 0 && data.length > c.maxPayload) {
+        // As ws: close with 1009, then report the error.
+        this.clientClose(1009, '');
+        const err = Object.assign(new RangeError('Max payload size exceeded'), {
+          code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+        });
+        return c[DISPATCH]('error', err);
+      }
       if (type === 'text' || type === 'binary') return c[DISPATCH]('message', data, type === 'binary');
       // ws answers a ping while open (autoPong), then tells its listeners.
       if (type === 'ping' && c.readyState === 1) this.clientSend('pong', data);
@@ -200,10 +211,15 @@ export class Link {
     this.toClient.push(() => this.closeFrameArrives('client'));
   }
 
-  /** The TCP connection ends with no close frame (1006 on both sides); what was in flight is read first. */
+  /**
+   * The server ends the TCP connection with no closing handshake: 1006 on both
+   * sides, unless a close frame had arrived; what was in flight is read first.
+   * Before the handshake is answered, the client sees a reset connection.
+   */
   drop(): void {
     if (this.ended) return;
-    this.end({ code: 1006, reason: '' });
+    if (!this.answered) return this.answer({ type: 'fail', code: 'ECONNRESET' });
+    this.endAbruptly();
     this.toClient.paused = false;
     this.toClient.push(() => this.clientClosed());
   }
@@ -232,7 +248,8 @@ export class Link {
     if (c.readyState === 3) return;
     if (c.readyState === 0) return this.abandon();
     c.readyState = 2;
-    this.end({ code: 1006, reason: '' });
+    // Frames the client wrote before reach the server first, as on a TCP connection.
+    this.toServer.push(() => this.endAbruptly());
     this.toClient.paused = false;
     this.toClient.push(() => this.clientClosed());
   }
@@ -262,14 +279,14 @@ export class Link {
     const c = this.client;
     if (c.readyState === 3) return;
     c.readyState = 3;
-    const frame = this.serverFrameArrived ? (this.serverFrame as CloseInfo) : { code: 1006, reason: '' };
+    const frame = this.serverFrameArrived ? (this.serverFrame as CloseInfo) : ABNORMAL;
     c[DISPATCH]('close', frame.code, frame.reason === '' ? EMPTY : utf8.encode(frame.reason));
   }
 
   /** The client closes or terminates before the handshake ends: CLOSING at once, then `error` and `close` 1006. */
   private abandon(): void {
     this.client.readyState = 2;
-    this.end({ code: 1006, reason: '' });
+    this.end(ABNORMAL);
     const err = new Error('WebSocket was closed before the connection was established');
     this.toClient.paused = false;
     this.toClient.push(() => this.abortNow(err));
@@ -285,6 +302,11 @@ export class Link {
   private record(frame: Frame): void {
     this.received.push(frame);
     this.onChange(frame);
+  }
+
+  /** The server's side ends without a closing handshake: with the client's close frame if it arrived, else 1006. */
+  private endAbruptly(): void {
+    this.end(this.clientFrameArrived ? (this.clientFrame as CloseInfo) : ABNORMAL);
   }
 
   private end(info: CloseInfo): void {

@@ -92,10 +92,11 @@ export class TestConnection {
   }
   /** Starts the closing handshake; resolves as `closed` does. Checks the code and reason as `ws`. */
   close(code?: number, reason?: string): Promise<CloseInfo> {
+    if (!this.#link.answered) throw new Error('close: the handshake has not been accepted (drop() resets it)');
     this.#link.serverClose(code, reason);
     return this.closed;
   }
-  /** Ends the connection with no close frame: the client sees 1006. */
+  /** Ends the connection with no close frame: the client sees 1006 (before the handshake is answered, a reset: `ECONNRESET`). */
   drop(): void {
     this.#link.drop();
   }
