@@ -19,6 +19,7 @@ import {
   type MinchClient,
 } from '../src/index.js';
 import { createTestServer, SimulatedClock } from '../src/testing.js';
+import { reconnectCycles } from './helpers/reconnectCycles.js';
 import { spyClient } from './helpers/spyClient.js';
 
 const URL = 'ws://kit.test/feed';
@@ -66,15 +67,7 @@ describe('a client on a SimulatedClock, against createTestServer', () => {
       handleDisconnect: (_r, _attempt, n) => ({ type: 'reconnect', backoff: 30_000, state: n + 1 }),
     };
     const actor = start(createMinchActor(client, 0, { WebSocket: server.WebSocket, clock }));
-    for (let cycle = 0; cycle < 1000; cycle++) {
-      const conn = await server.nextConnection();
-      await server.flush();
-      expect(stateName(actor.getSnapshot())).toBe('open');
-      conn.drop();
-      await server.flush();
-      expect(stateName(actor.getSnapshot())).toBe('backoff');
-      clock.increment(30_000);
-    }
+    await reconnectCycles(server, clock, () => stateName(actor.getSnapshot()), 1000, 30_000);
     await server.nextConnection();
     await server.flush();
     expect(opens).toBe(1001);

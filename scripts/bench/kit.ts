@@ -6,6 +6,7 @@
  * cycles, from the built dist/. There is no raw `ws` equivalent, so it is
  * reported on its own, not as a ratio.
  */
+import { reconnectCycles } from '../../test/helpers/reconnectCycles.js';
 import { close, createMinchActor, createTestServer, SimulatedClock, stateName } from './adapters/minchLib.js';
 
 export const KIT_CYCLES = 1_000;
@@ -24,15 +25,7 @@ export async function kitCycles(cycles = KIT_CYCLES): Promise<number> {
     { WebSocket: server.WebSocket, clock },
   ).start();
   const started = performance.now();
-  for (let i = 0; i < cycles; i++) {
-    const conn = await server.nextConnection();
-    await server.flush();
-    if (stateName(actor.getSnapshot()) !== 'open') throw new Error(`kit1k: cycle ${i} did not open`);
-    conn.drop();
-    await server.flush();
-    if (stateName(actor.getSnapshot()) !== 'backoff') throw new Error(`kit1k: cycle ${i} did not back off`);
-    clock.increment(30_000);
-  }
+  await reconnectCycles(server, clock, () => stateName(actor.getSnapshot()), cycles, 30_000);
   const ms = performance.now() - started;
   await close(actor);
   return ms;

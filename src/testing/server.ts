@@ -130,6 +130,37 @@ export class TestConnection {
   }
 }
 
+/** Items in arrival order, each taken once: `next()` waits for one. (test/helpers/wsTestServer.ts uses it too.) */
+export class Arrivals<T> {
+  readonly all: T[] = [];
+  #taken = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  push(item: T): void {
+    this.all.push(item);
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+  next(): Promise<T> {
+    return new Promise((resolve) => {
+      const attempt = (): void => {
+        if (this.#taken < this.all.length) resolve(this.all[this.#taken++] as T);
+        else this.#waiting.push(attempt);
+      };
+      attempt();
+    });
+  }
+}
+
+/** How `handshake` answers the `index`th request; undefined leaves it to the test. */
+export function answerOf(
+  handshake: TestServerOptions['handshake'] = 'accept',
+  request: TestRequest,
+  index: number,
+): HandshakeAnswer | undefined {
+  if (handshake === 'accept') return { type: 'accept' };
+  return handshake === 'manual' ? undefined : handshake(request, index);
+}
+
 /** A fake WebSocket server for tests: see `createTestServer`. */
 export interface TestServer {
   /** The fake socket class: pass it as the `WebSocket` option of `createMinchActor` or `connect`. */
@@ -162,12 +193,9 @@ export interface TestServer {
  * expect(await conn.nextFrame()).toEqual({ type: 'text', data: 'echo: hello' });
  */
 export function createTestServer(options: TestServerOptions = {}): TestServer {
-  const handshake = options.handshake ?? 'accept';
-  const connections: TestConnection[] = [];
+  const arrivals = new Arrivals<TestConnection>();
   const links: Link[] = [];
-  let taken = 0;
   let closed = false;
-  const waiting: (() => void)[] = [];
 
   class WebSocket extends FakeWebSocket {
     static override [CONNECT] = (socket: FakeWebSocket, request: TestRequest): Link => {
@@ -177,15 +205,9 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
         return link;
       }
       links.push(link);
-      connections.push(new TestConnection(link));
-      const answer =
-        handshake === 'accept'
-          ? ({ type: 'accept' } as const)
-          : handshake === 'manual'
-            ? undefined
-            : handshake(request, connections.length - 1);
+      const answer = answerOf(options.handshake, request, arrivals.all.length);
+      arrivals.push(new TestConnection(link));
       if (answer !== undefined) link.answer(answer);
-      for (const wake of waiting.splice(0)) wake();
       return link;
     };
   }
@@ -198,15 +220,8 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
 
   return {
     WebSocket,
-    connections,
-    nextConnection: () =>
-      new Promise((resolve) => {
-        const attempt = (): void => {
-          if (taken < connections.length) resolve(connections[taken++] as TestConnection);
-          else waiting.push(attempt);
-        };
-        attempt();
-      }),
+    connections: arrivals.all,
+    nextConnection: () => arrivals.next(),
     async flush() {
       for (let round = 0; round < 10_000; round++) {
         await macrotask();

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { either as E } from 'fp-ts';
 import { close, createMinchActor, sendFrame, stateName, type MinchActor, type MinchClient } from '../../src/index.js';
 import { createTestServer, SimulatedClock } from '../../src/testing.js';
+import { reconnectCycles } from '../helpers/reconnectCycles.js';
 import { spyClient } from '../helpers/spyClient.js';
 import { kitServer } from './kitServer.js';
 
@@ -102,15 +103,7 @@ describe('minch/testing in Chromium, on a SimulatedClock', () => {
       handleDisconnect: (_r, _a, n) => ({ type: 'reconnect', backoff: 30_000, state: n + 1 }),
     };
     const actor = start(createMinchActor(client, 0, { WebSocket: server.WebSocket, clock }));
-    for (let cycle = 0; cycle < 200; cycle++) {
-      const conn = await server.nextConnection();
-      await server.flush();
-      expect(stateName(actor.getSnapshot())).toBe('open');
-      conn.drop();
-      await server.flush();
-      expect(stateName(actor.getSnapshot())).toBe('backoff');
-      clock.increment(30_000);
-    }
+    await reconnectCycles(server, clock, () => stateName(actor.getSnapshot()), 200, 30_000);
     expect(actor.getSnapshot().context.state).toBe(200);
     expect(clock.now()).toBe(6_000_000);
   });

@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Frame } from '../../src/index.js';
 import type { CloseInfo, HandshakeAnswer, ServerFrame, TestRequest, TestServerOptions } from '../../src/testing.js';
+import { answerOf, Arrivals } from '../../src/testing/server.js';
 
 /** What the behaviour suite needs of a server: the kit's `TestServer` and `TestConnection` have it. */
 export interface PeerServer {
@@ -157,10 +158,8 @@ export async function startWsTestServer(
 ): Promise<PeerServer & { url: string; close(): Promise<void> }> {
   const http = createServer((_req, res) => void res.writeHead(426).end());
   const wss = new WebSocketServer({ noServer: true, autoPong: options.autoPong ?? true });
-  const connections: RealConnection[] = [];
+  const arrivals = new Arrivals<RealConnection>();
   const rawSockets = new Set<Socket>();
-  let taken = 0;
-  const waiting: (() => void)[] = [];
   http.on('connection', (s) => {
     rawSockets.add(s);
     s.on('close', () => rawSockets.delete(s));
@@ -174,29 +173,15 @@ export async function startWsTestServer(
       .filter((p) => p !== '');
     const request: TestRequest = { url: `ws://${headers['host']}${req.url ?? '/'}`, headers, protocols };
     const conn = new RealConnection(request, { req, socket, head }, wss);
-    connections.push(conn);
-    const handshake = options.handshake ?? 'accept';
-    const answer =
-      handshake === 'accept'
-        ? ({ type: 'accept' } as const)
-        : handshake === 'manual'
-          ? undefined
-          : handshake(request, connections.length - 1);
+    const answer = answerOf(options.handshake, request, arrivals.all.length);
+    arrivals.push(conn);
     if (answer !== undefined) conn.answer(answer);
-    for (const wake of waiting.splice(0)) wake();
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as AddressInfo).port;
   return {
     url: `ws://127.0.0.1:${port}/`,
-    nextConnection: () =>
-      new Promise((resolve) => {
-        const attempt = (): void => {
-          if (taken < connections.length) resolve(connections[taken++] as RealConnection);
-          else waiting.push(attempt);
-        };
-        attempt();
-      }),
+    nextConnection: () => arrivals.next(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of rawSockets) s.destroy();
