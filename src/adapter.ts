@@ -20,7 +20,14 @@ import { NOT_CONNECTED, RIGHT_VOID, unsupported } from './core/errors.js';
 import { isSendableCloseCode } from './core/frames.js';
 import { DEFAULTS } from './core/options.js';
 import type { ResolvedTarget } from './core/target.js';
-import { openNodeSocket, pingNodeSocket, releaseNodeSocket, sendControl, setNodeReading } from './nodeSocket.js';
+import {
+  listenNodeSocket,
+  nodeOptions,
+  pingNodeSocket,
+  releaseNodeSocket,
+  sendControl,
+  setNodeReading,
+} from './nodeSocket.js';
 import { onOpen, OWNER, toBytes, type Socket, type SocketClass, type SocketOwner } from './socketOwner.js';
 import type { Frame, SendError, WebSocketClass } from './types.js';
 
@@ -33,7 +40,7 @@ const hasWsInterface = (Class: unknown): boolean =>
 /** True where `isomorphic-ws` resolved to the Node `ws` package: the platform is Node. */
 export const isNodeWs = hasWsInterface(WebSocket);
 
-/** True if sockets of `Class` (default `isomorphic-ws`) are driven through `ws`'s interface: in Node only. */
+/** True if `Class` (default `isomorphic-ws`) has `ws`'s interface, in Node: it takes `ws`'s options and can ping. */
 export function drivesWs(Class: WebSocketClass | undefined): boolean {
   return isNodeWs && (Class === undefined || hasWsInterface(Class));
 }
@@ -41,7 +48,7 @@ export function drivesWs(Class: WebSocketClass | undefined): boolean {
 /** Who cannot do what only `ws`'s interface can, for messages. */
 const WHATWG_SOCKETS = isNodeWs ? 'a WHATWG-style WebSocket' : 'browsers';
 
-/** True if this socket is driven through `ws`'s interface. */
+/** True if this socket is driven through `ws`'s interface: decided by the instance, in Node only. */
 const isWsDriven = (ws: WebSocket): boolean => isNodeWs && typeof (ws as { on?: unknown }).on === 'function';
 
 const noop = (): void => {};
@@ -59,7 +66,9 @@ function onBrowserClose(this: Socket, ev: { code: number; reason: string }): voi
 function onBrowserError(this: Socket): void {
   const owner = this[OWNER];
   if (owner === undefined || owner.isOpen) return;
-  const message = 'the browser refused or failed the connection (browsers do not say why)';
+  const message = isNodeWs
+    ? 'the WebSocket refused or failed the connection (a WHATWG-style WebSocket does not say why)'
+    : 'the browser refused or failed the connection (browsers do not say why)';
   owner.ended({ type: 'connect_error', reason: 'error', message });
 }
 
@@ -69,8 +78,8 @@ function onBrowserError(this: Socket): void {
  * refuses the URL), tells the owner why and returns null.
  */
 export function openSocket(owner: SocketOwner, target: ResolvedTarget, Class?: WebSocketClass): WebSocket | null {
-  const wsDriven = drivesWs(Class);
-  if (!wsDriven && Object.keys(target.headers).length > 0) {
+  const wsOptions = drivesWs(Class);
+  if (!wsOptions && Object.keys(target.headers).length > 0) {
     const message =
       `${WHATWG_SOCKETS} cannot send custom headers with the WebSocket upgrade; ` +
       'use a subprotocol or a short-lived query token instead';
@@ -80,14 +89,18 @@ export function openSocket(owner: SocketOwner, target: ResolvedTarget, Class?: W
   const Socket = (Class ?? WebSocket) as unknown as SocketClass;
   let ws: Socket;
   try {
-    ws = wsDriven ? openNodeSocket(Socket, target) : new Socket(target.url, target.protocols);
+    ws = wsOptions
+      ? new Socket(target.url, target.protocols, nodeOptions(target))
+      : new Socket(target.url, target.protocols);
   } catch (err) {
     const message = owner.scrub(err instanceof Error ? err.message : String(err));
     owner.ended({ type: 'connect_error', reason: 'invalid_target', message });
     return null;
   }
   ws[OWNER] = owner;
-  if (!wsDriven) {
+  // The instance decides, as in every later call: a factory function may return a `ws` socket.
+  if (isWsDriven(ws)) listenNodeSocket(ws);
+  else {
     ws.binaryType = 'arraybuffer';
     ws.onopen = onOpen;
     ws.onmessage = onBrowserMessage;

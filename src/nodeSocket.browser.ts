@@ -9,7 +9,8 @@ const unreachable = (): never => {
   throw new Error('minch: Node socket code was called in a browser bundle');
 };
 
-export const openNodeSocket: typeof NodeSocket.openNodeSocket = unreachable;
+export const nodeOptions: typeof NodeSocket.nodeOptions = unreachable;
+export const listenNodeSocket: typeof NodeSocket.listenNodeSocket = unreachable;
 export const sendControl: typeof NodeSocket.sendControl = unreachable;
 export const pingNodeSocket: typeof NodeSocket.pingNodeSocket = unreachable;
 export const setNodeReading: typeof NodeSocket.setNodeReading = unreachable;

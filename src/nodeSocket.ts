@@ -12,7 +12,7 @@
 import type WebSocket from 'isomorphic-ws';
 import { DEFAULTS } from './core/options.js';
 import { connectErrorReason, type ResolvedTarget } from './core/target.js';
-import { onOpen, OWNER, toBytes, type Socket, type SocketClass } from './socketOwner.js';
+import { onOpen, OWNER, toBytes, type Socket } from './socketOwner.js';
 import type { Frame } from './types.js';
 
 const HEARTBEAT_PREFIX = 'minch:hb:';
@@ -82,16 +82,17 @@ function onUnexpectedResponse(
   this[OWNER]?.ended({ type: 'upgrade_failed', status: res.statusCode ?? 0, headers: cleanHeaders(res.headers) });
 }
 
-/**
- * A socket of `Class` (`ws`'s interface) to `target`, with the attempt's
- * headers and `ws` options, listened to. Throws as the class does.
- */
-export function openNodeSocket(Class: SocketClass, target: ResolvedTarget): Socket {
-  const ws = new Class(target.url, target.protocols, {
+/** The `ws` options of an attempt: its headers on top of `connect(state)`'s options and our `maxPayload`. */
+export function nodeOptions(target: ResolvedTarget): WebSocket.ClientOptions {
+  return {
     maxPayload: DEFAULTS.maxPayload,
     ...target.options,
     headers: { ...(target.options.headers as object | undefined), ...target.headers },
-  } as WebSocket.ClientOptions);
+  } as WebSocket.ClientOptions;
+}
+
+/** Listens to a socket with `ws`'s interface, payloads as `Buffer`s. */
+export function listenNodeSocket(ws: Socket): void {
   ws.binaryType = 'nodebuffer';
   ws.on('upgrade', onUpgrade);
   ws.on('unexpected-response', onUnexpectedResponse);
@@ -101,7 +102,6 @@ export function openNodeSocket(Class: SocketClass, target: ResolvedTarget): Sock
   ws.on('pong', onPong);
   ws.on('close', onClose);
   ws.on('error', onError);
-  return ws;
 }
 
 /** Writes a ping or pong frame to an open socket (src/adapter.ts's `writeFrame` checked it is). */

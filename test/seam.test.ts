@@ -122,6 +122,20 @@ describe('the WebSocket option', () => {
     expect(WhatwgStyle.made).toBe(0);
   });
 
+  it("drives the ws socket a factory function returns through ws's interface", async () => {
+    // A plain function, not a class: its prototype has no `on`, its sockets do.
+    const Factory = function (url: string, protocols?: string | string[]) {
+      return new WS(url, protocols);
+    } as unknown as WebSocketClass;
+    const spy = spyClient(server.url);
+    const actor = createMinchActor(spy.client, null, { WebSocket: Factory, heartbeat: false }).start();
+    await spy.on('handleConnect');
+    expect(sendFrame(actor, { type: 'ping', data: new TextEncoder().encode('f') })).toEqual(E.right(undefined));
+    const { frame } = (await spy.on('handleFrame')) as { frame: unknown };
+    expect(frame).toEqual({ type: 'pong', data: new TextEncoder().encode('f') });
+    await close(actor);
+  });
+
   it('is taken by connect() too', async () => {
     const { Counting, made } = countingWs();
     const result = await connect(server.url, { WebSocket: Counting, heartbeat: false });
