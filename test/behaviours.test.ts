@@ -137,7 +137,11 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       const spy = spyClient(url, { connect: () => target });
       start(createMinchActor(spy.client, null, options));
       const first = await spy.on('handleDisconnect');
-      expect(first.reason).toMatchObject({ type: 'connect_error', reason: 'enotfound' });
+      expect(first.reason).toEqual({
+        type: 'connect_error',
+        reason: 'enotfound',
+        message: 'getaddrinfo ENOTFOUND nowhere.invalid',
+      });
       expect(first.attempt).toBe(1);
       expect((await spy.on('handleDisconnect', { nth: 2 })).attempt).toBe(2);
     });
@@ -419,7 +423,45 @@ describe.each(PEERS)('against $name', ({ start: startPeer }) => {
       const spy = spyClient(peer.url, stopOnDisconnect);
       start(createMinchActor(spy.client, null, peer.options));
       (await peer.server.nextConnection()).drop();
-      expect((await spy.on('handleDisconnect')).reason).toMatchObject({ type: 'connect_error', reason: 'econnreset' });
+      expect((await spy.on('handleDisconnect')).reason).toEqual({
+        type: 'connect_error',
+        reason: 'econnreset',
+        message: 'socket hang up',
+      });
+    });
+
+    it('T4 a server offered no subprotocol sends none, whatever it would choose', async () => {
+      const peer = await startPeer({ handshake: () => ({ type: 'accept', protocol: 'chat' }) });
+      const spy = spyClient(peer.url);
+      start(createMinchActor(spy.client, null, peer.options));
+      const { response } = await spy.on('handleConnect');
+      expect(response.protocol).toBe('');
+      expect(response.headers['sec-websocket-protocol']).toBeUndefined();
+    });
+
+    it("T4 ws's origin option reaches the server as the Origin header", async () => {
+      const peer = await startPeer();
+      const result = await connect(peer.url, { heartbeat: false, origin: 'https://app.test', ...peer.options });
+      if (E.isLeft(result)) throw new Error('connect failed');
+      expect((await peer.server.nextConnection()).request.headers['origin']).toBe('https://app.test');
+      await close(result.right);
+    });
+
+    it('T3 a client whose ws autoPong is off sends no pong; a ping over maxPayload is still answered', async () => {
+      const peer = await startPeer();
+      const silent = await connect(peer.url, { heartbeat: false, autoPong: false, ...peer.options });
+      const small = await connect(peer.url, { heartbeat: false, maxPayload: 4, ...peer.options });
+      if (E.isLeft(silent) || E.isLeft(small)) throw new Error('connect failed');
+      const [quiet, limited] = [await peer.server.nextConnection(), await peer.server.nextConnection()];
+      // No pong comes; the kit rejects the wait when the connection ends.
+      quiet.ping('p').catch(() => undefined);
+      quiet.send({ type: 'text', data: 'after the ping' });
+      expect(await receiveFrame(silent.right)).toEqual({ type: 'text', data: 'after the ping' });
+      sendFrame(silent.right, { type: 'text', data: 'ack' });
+      expect(await quiet.nextFrame({ control: true })).toEqual({ type: 'text', data: 'ack' });
+      expect(quiet.pongs).toEqual([]);
+      expect(await limited.ping('hello!')).toEqual(bytes('hello!'));
+      await Promise.all([close(silent.right), close(small.right)]);
     });
 
     it("T5 a message over the client's maxPayload ends the connection as ws ends it", async () => {

@@ -23,6 +23,17 @@ import { reconnectCycles } from './helpers/reconnectCycles.js';
 import { spyClient } from './helpers/spyClient.js';
 
 const URL = 'ws://kit.test/feed';
+
+/** One turn of the event loop, not on a timer (global timers are faked here). */
+const macrotask = (): Promise<void> =>
+  new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 const actors: MinchActor[] = [];
 /** Stacks of global timers that the library (src/, machines/, XState) started; the test helpers' own do not count. */
 let libraryTimers: string[] = [];
@@ -249,6 +260,46 @@ describe('the test server', () => {
     for (let i = 0; i < 6; i++) got.push(await receiveFrame(result.right));
     expect(got).toEqual([0, 1, 2, 3, 4, 5].map((i) => ({ type: 'text', data: String(i) })));
     await close(result.right);
+  });
+
+  it('flush waits for a callback that runs after its socket was released', async () => {
+    const server = createTestServer();
+    let disconnected = false;
+    const client: MinchClient<null, null> = {
+      connect: () => URL,
+      handleFrame: (_f, state) => ({ type: 'ok', state }),
+      handleDisconnect: async (_r, _a, state) => {
+        for (let i = 0; i < 3; i++) await macrotask();
+        disconnected = true;
+        return { type: 'stop', reason: 'normal', state };
+      },
+    };
+    start(createMinchActor(client, null, { WebSocket: server.WebSocket, clock: new SimulatedClock() }));
+    const conn = await server.nextConnection();
+    await server.flush();
+    conn.drop();
+    await server.flush();
+    expect(disconnected).toBe(true);
+  });
+
+  it('a paused client sees a drop only when it reads again, after what was in flight', async () => {
+    const server = createTestServer();
+    const pending = connect(URL, { WebSocket: server.WebSocket, clock: new SimulatedClock(), maxBufferedFrames: 1 });
+    const conn = await server.nextConnection();
+    const result = await pending;
+    if (E.isLeft(result)) throw new Error('connect failed');
+    let ended = false;
+    void result.right.closed.then(() => (ended = true));
+    conn.send({ type: 'text', data: 'a' });
+    await server.flush();
+    conn.send({ type: 'text', data: 'b' });
+    conn.drop();
+    await server.flush();
+    expect(ended).toBe(false);
+    expect(await receiveFrame(result.right)).toEqual({ type: 'text', data: 'a' });
+    expect(await receiveFrame(result.right)).toEqual({ type: 'text', data: 'b' });
+    expect(await receiveFrame(result.right)).toEqual({ type: 'close', code: 1006, reason: '' });
+    expect(await result.right.closed).toEqual({ type: 'closed', code: 1006, reason: '' });
   });
 
   it('refuses misuse: a second answer, a refusal with 101, sending or closing before the handshake', async () => {

@@ -6,6 +6,7 @@
  * bundle through the WHATWG one, as it drives the browser's own socket.
  * Payloads are plain `Uint8Array`s where `ws` gives `Buffer`s.
  */
+import { OWNER, type SocketOwner } from '../socketOwner.js';
 import { bytesOf, checkProtocols, checkUrl, clientKey } from './handshake.js';
 import { DISPATCH, type Link, type TestRequest } from './link.js';
 
@@ -36,6 +37,8 @@ export class FakeWebSocket {
   protocol = '';
   /** The largest message taken (`ws`'s `maxPayload` option; 0 for no limit). @default 104857600 */
   readonly maxPayload: number;
+  /** Answer pings by itself (`ws`'s `autoPong` option). @default true */
+  readonly autoPong: boolean;
   /** How `onmessage` gets binary data: `'arraybuffer'`, `'blob'`, or a `Uint8Array` for anything else. */
   binaryType = 'nodebuffer';
   /** WHATWG handler: the connection is open. */
@@ -47,6 +50,7 @@ export class FakeWebSocket {
   /** WHATWG handler: the connection failed. */
   onerror: ((event: { type: 'error'; error: Error; message: string }) => void) | null = null;
 
+  #owner: SocketOwner | undefined;
   readonly #listeners = new Map<string, ((...args: never[]) => void)[]>();
   readonly #link: Link;
 
@@ -54,7 +58,7 @@ export class FakeWebSocket {
   constructor(
     url: string | URL,
     protocols?: string | string[],
-    options?: { headers?: Record<string, string>; maxPayload?: number },
+    options?: { headers?: Record<string, string>; maxPayload?: number; autoPong?: boolean; origin?: string },
   ) {
     const connector = (new.target as typeof FakeWebSocket)[CONNECT];
     if (connector === undefined) throw new TypeError('use the WebSocket class of createTestServer()');
@@ -62,6 +66,7 @@ export class FakeWebSocket {
     const offered = checkProtocols(protocols);
     this.url = String(url);
     this.maxPayload = options?.maxPayload ?? 100 * 1024 * 1024;
+    this.autoPong = options?.autoPong ?? true;
     const headers: Record<string, string> = {
       host: parsed.host,
       connection: 'Upgrade',
@@ -70,8 +75,19 @@ export class FakeWebSocket {
       'sec-websocket-key': clientKey(),
     };
     for (const [k, v] of Object.entries(options?.headers ?? {})) headers[k.toLowerCase()] = String(v);
+    if (options?.origin !== undefined) headers['origin'] = options.origin;
     if (offered.length > 0) headers['sec-websocket-protocol'] = offered.join(',');
     this.#link = connector(this, { url: parsed.href, headers, protocols: offered });
+  }
+
+  /** @internal The client that owns this socket: the test server remembers it, for `flush()`. */
+  get [OWNER](): SocketOwner | undefined {
+    return this.#owner;
+  }
+  /** @internal */
+  set [OWNER](owner: SocketOwner | undefined) {
+    this.#owner = owner;
+    if (owner !== undefined) this.#link.onOwner(owner);
   }
 
   /** Sends a text (string) or binary message. Throws while connecting; does nothing once closing, as `ws`. */

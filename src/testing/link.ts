@@ -6,6 +6,7 @@
  * nothing. The link holds the state both ends share (who sent and who received
  * a close frame), so either end's action has the effect `ws` would give it.
  */
+import type { SocketOwner } from '../socketOwner.js';
 import type { Frame } from '../types.js';
 import { acceptKey, bytesOf, closePayload } from './handshake.js';
 
@@ -17,6 +18,8 @@ export interface ClientEnd {
   protocol: string;
   /** The largest message the client takes (`ws`'s `maxPayload`; 0 for no limit). */
   readonly maxPayload: number;
+  /** The client answers pings by itself (`ws`'s `autoPong`). */
+  readonly autoPong: boolean;
   /** Emits a `ws` event (`open`, `message`, `close`, ...) to its listeners and its `on*` handler. */
   [DISPATCH](type: string, ...args: unknown[]): void;
   listenerCount(type: string): number;
@@ -111,6 +114,8 @@ export class Link {
   readonly received: Frame[] = [];
   /** Called with each frame the server receives, and with null when the connection ends. */
   onChange: (frame: Frame | null) => void = () => {};
+  /** Called with the client that owns the socket (a Minch runtime), when it takes it. */
+  onOwner: (owner: SocketOwner) => void = () => {};
   private resolveEnded!: (info: CloseInfo) => void;
   readonly closed = new Promise<CloseInfo>((resolve) => (this.resolveEnded = resolve));
 
@@ -135,7 +140,7 @@ export class Link {
     this.end(ABNORMAL);
     if (answer.type === 'fail') {
       const code = answer.code ?? 'ECONNREFUSED';
-      const err = Object.assign(new Error(`connect ${code} ${new URL(this.request.url).host}`), { code });
+      const err = Object.assign(new Error(networkMessage(code, new URL(this.request.url))), { code });
       return this.toClient.push(() => this.client.readyState === 0 && this.abortNow(err));
     }
     const { status, body = '' } = answer;
@@ -151,7 +156,8 @@ export class Link {
 
   private accept(protocol: string | undefined, extra: Record<string, string> | undefined): void {
     const offered = this.request.protocols;
-    const chosen = protocol ?? offered[0] ?? '';
+    // A ws server chooses a subprotocol only from those offered, and sends none when none was.
+    const chosen = offered.length === 0 ? '' : (protocol ?? offered[0] ?? '');
     const headers: Record<string, string> = {
       upgrade: 'websocket',
       connection: 'Upgrade',
@@ -190,7 +196,7 @@ export class Link {
     this.toClient.push(() => {
       const c = this.client;
       if (c.readyState === 3) return;
-      if (c.maxPayload > 0 && data.length > c.maxPayload) {
+      if ((type === 'text' || type === 'binary') && c.maxPayload > 0 && data.length > c.maxPayload) {
         // As ws: close with 1009, then report the error.
         this.clientClose(1009, '');
         const err = Object.assign(new RangeError('Max payload size exceeded'), {
@@ -199,8 +205,8 @@ export class Link {
         return c[DISPATCH]('error', err);
       }
       if (type === 'text' || type === 'binary') return c[DISPATCH]('message', data, type === 'binary');
-      // ws answers a ping while open (autoPong), then tells its listeners.
-      if (type === 'ping' && c.readyState === 1) this.clientSend('pong', data);
+      // ws answers a ping while open (unless its autoPong is off), then tells its listeners.
+      if (type === 'ping' && c.readyState === 1 && c.autoPong) this.clientSend('pong', data);
       c[DISPATCH](type, data);
     });
   }
@@ -213,14 +219,14 @@ export class Link {
 
   /**
    * The server ends the TCP connection with no closing handshake: 1006 on both
-   * sides, unless a close frame had arrived; what was in flight is read first.
-   * Before the handshake is answered, the client sees a reset connection.
+   * sides, unless a close frame had arrived; what was in flight is read first
+   * (a paused client reads it, and the end, when it resumes). Before the
+   * handshake is answered, the client sees a reset connection.
    */
   drop(): void {
     if (this.ended) return;
     if (!this.answered) return this.answer({ type: 'fail', code: 'ECONNRESET' });
     this.endAbruptly();
-    this.toClient.paused = false;
     this.toClient.push(() => this.clientClosed());
   }
 
@@ -315,6 +321,14 @@ export class Link {
     this.resolveEnded(info);
     this.onChange(null);
   }
+}
+
+/** Node's message for a network error `code` on the way to `url`. */
+function networkMessage(code: string, url: URL): string {
+  if (code === 'ECONNRESET') return 'socket hang up';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `getaddrinfo ${code} ${url.hostname}`;
+  const port = url.port || (url.protocol === 'wss:' || url.protocol === 'https:' ? '443' : '80');
+  return `connect ${code} ${url.hostname}:${port}`;
 }
 
 /** ws answers a close frame with its code and reason; a frame with no code (1005) with an empty one. */

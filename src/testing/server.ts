@@ -4,7 +4,7 @@
  * drive. No network, no timer: everything happens in microtasks, so a client
  * on XState's `SimulatedClock` runs hours of backoff in milliseconds.
  */
-import { OWNER, type Socket } from '../socketOwner.js';
+import type { SocketOwner } from '../socketOwner.js';
 import type { Frame } from '../types.js';
 import { bytesOf } from './handshake.js';
 import { CONNECT, FakeWebSocket } from './fakeSocket.js';
@@ -195,6 +195,8 @@ export interface TestServer {
 export function createTestServer(options: TestServerOptions = {}): TestServer {
   const arrivals = new Arrivals<TestConnection>();
   const links: Link[] = [];
+  /** Every client that has owned a socket of this server: flush waits for their callbacks, sockets or not. */
+  const clients = new Set<SocketOwner>();
   let closed = false;
 
   class WebSocket extends FakeWebSocket {
@@ -205,6 +207,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
         return link;
       }
       links.push(link);
+      link.onOwner = (owner) => clients.add(owner);
       const answer = answerOf(options.handshake, request, arrivals.all.length);
       arrivals.push(new TestConnection(link));
       if (answer !== undefined) link.answer(answer);
@@ -213,10 +216,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   }
 
   const settled = (): boolean =>
-    links.every((l) => {
-      const owner = (l.client as unknown as Socket)[OWNER];
-      return !l.toClient.busy && !l.toServer.busy && (owner === undefined || owner.settled);
-    });
+    links.every((l) => !l.toClient.busy && !l.toServer.busy) && [...clients].every((c) => c.settled);
 
   return {
     WebSocket,
@@ -232,7 +232,10 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
         }
         if (settled()) return;
       }
-      throw new Error('flush: the clients never settled in 10,000 rounds');
+      throw new Error(
+        'flush: after 10,000 turns of the event loop a delivery or a client callback is still pending; ' +
+          'is a callback waiting for something outside the kit (a timer of its clock, a promise the test settles)?',
+      );
     },
     close() {
       closed = true;
