@@ -6,7 +6,6 @@
  * nothing. The link holds the state both ends share (who sent and who received
  * a close frame), so either end's action has the effect `ws` would give it.
  */
-import type { SocketOwner } from '../socketOwner.js';
 import type { Frame } from '../types.js';
 import { acceptKey, bytesOf, closePayload } from './handshake.js';
 
@@ -114,8 +113,12 @@ export class Link {
   readonly received: Frame[] = [];
   /** Called with each frame the server receives, and with null when the connection ends. */
   onChange: (frame: Frame | null) => void = () => {};
-  /** Called with the client that owns the socket (a Minch runtime), when it takes it. */
-  onOwner: (owner: SocketOwner) => void = () => {};
+  /**
+   * Called with the client that owns the socket (a Minch runtime), when it
+   * takes it. Typed by what flush reads of it: `socketOwner.ts`'s types would
+   * bring `ws`'s, and with them Node's, into the published declarations.
+   */
+  onOwner: (owner: { readonly settled: boolean }) => void = () => {};
   private resolveEnded!: (info: CloseInfo) => void;
   readonly closed = new Promise<CloseInfo>((resolve) => (this.resolveEnded = resolve));
 

@@ -4,7 +4,6 @@
  * drive. No network, no timer: everything happens in microtasks, so a client
  * on XState's `SimulatedClock` runs hours of backoff in milliseconds.
  */
-import type { SocketOwner } from '../socketOwner.js';
 import type { Frame } from '../types.js';
 import { bytesOf } from './handshake.js';
 import { CONNECT, FakeWebSocket } from './fakeSocket.js';
@@ -196,7 +195,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   const arrivals = new Arrivals<TestConnection>();
   const links: Link[] = [];
   /** Every client that has owned a socket of this server: flush waits for their callbacks, sockets or not. */
-  const clients = new Set<SocketOwner>();
+  const clients = new Set<{ readonly settled: boolean }>();
   let closed = false;
 
   class WebSocket extends FakeWebSocket {
