@@ -7,4 +7,4 @@ export { createTestServer } from './testing/server.js';
 export { SimulatedClock } from 'xstate';
 export type { ServerFrame, TestConnection, TestServer, TestServerOptions } from './testing/server.js';
 export type { FakeWebSocket } from './testing/fakeSocket.js';
-export type { CloseInfo, HandshakeAnswer, TestRequest } from './testing/link.js';
+export type { CloseInfo, HandshakeAnswer, TestRequest } from './testing/types.js';

@@ -8,7 +8,8 @@
  */
 import { OWNER, type SocketOwner } from '../socketOwner.js';
 import { bytesOf, checkProtocols, checkUrl, clientKey } from './handshake.js';
-import { DISPATCH, type Link, type TestRequest } from './link.js';
+import type { Link } from './link.js';
+import { DISPATCH, type TestRequest } from './types.js';
 
 /** What a test server does with a new fake socket: its link, answered or not. */
 export type Connector = (socket: FakeWebSocket, request: TestRequest) => Link;

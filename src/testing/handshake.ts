@@ -120,3 +120,46 @@ export function bytesOf(data: unknown): Uint8Array {
   if (typeof data === 'number') return utf8.encode(String(data));
   throw new TypeError('the fake WebSocket sends strings, ArrayBuffers and typed arrays');
 }
+
+/** Node's message for a network error `code` on the way to `url`. */
+export function networkMessage(code: string, url: URL): string {
+  if (code === 'ECONNRESET') return 'socket hang up';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `getaddrinfo ${code} ${url.hostname}`;
+  const port = url.port || (url.protocol === 'wss:' || url.protocol === 'https:' ? '443' : '80');
+  return `connect ${code} ${url.hostname}:${port}`;
+}
+
+/** Header names in lower case, as Node gives them. */
+export function lowerCase(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** The refusal as `ws` gives it to an `unexpected-response` listener: status, headers, a readable body. */
+export function refusal(statusCode: number, headers: Record<string, string>, body: string) {
+  const listeners: Record<string, ((chunk?: Uint8Array) => void)[]> = {};
+  let flowing = false;
+  const flow = (): void => {
+    if (flowing) return;
+    flowing = true;
+    queueMicrotask(() => {
+      if (body !== '') for (const f of listeners['data'] ?? []) f(bytesOf(body));
+      for (const f of listeners['end'] ?? []) f();
+    });
+  };
+  const res = {
+    statusCode,
+    headers,
+    on(type: string, fn: (chunk?: Uint8Array) => void) {
+      (listeners[type] ??= []).push(fn);
+      if (type === 'data') flow();
+      return res;
+    },
+    resume() {
+      flow();
+      return res;
+    },
+  };
+  return res;
+}

@@ -7,97 +7,16 @@
  * a close frame), so either end's action has the effect `ws` would give it.
  */
 import type { Frame } from '../types.js';
-import { acceptKey, bytesOf, closePayload } from './handshake.js';
-
-export const DISPATCH = Symbol('minch.testing.dispatch');
-
-/** The client socket as the link drives it. */
-export interface ClientEnd {
-  readyState: number;
-  protocol: string;
-  /** The largest message the client takes (`ws`'s `maxPayload`; 0 for no limit). */
-  readonly maxPayload: number;
-  /** The client answers pings by itself (`ws`'s `autoPong`). */
-  readonly autoPong: boolean;
-  /** Emits a `ws` event (`open`, `message`, `close`, ...) to its listeners and its `on*` handler. */
-  [DISPATCH](type: string, ...args: unknown[]): void;
-  listenerCount(type: string): number;
-}
-
-/** The upgrade request as the server sees it. */
-export interface TestRequest {
-  /** The URL the client opened. */
-  readonly url: string;
-  /** The request headers, names in lower case. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The subprotocols offered, in order. */
-  readonly protocols: readonly string[];
-}
-
-/** A close frame's code and reason; 1005 for a frame with no code, 1006 when there was no close frame. */
-export interface CloseInfo {
-  /** The close code. */
-  code: number;
-  /** The close reason; '' when there was none. */
-  reason: string;
-}
+import { acceptKey, closePayload, lowerCase, networkMessage, refusal } from './handshake.js';
+import { Pipe } from './pipe.js';
+import { DISPATCH, type ClientEnd, type CloseInfo, type HandshakeAnswer, type TestRequest } from './types.js';
 
 const EMPTY = new Uint8Array(0);
 const ABNORMAL: CloseInfo = Object.freeze({ code: 1006, reason: '' });
 const utf8 = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Ordered delivery in microtasks; `paused` holds the jobs until resumed. */
-class Pipe {
-  private readonly jobs: (() => void)[] = [];
-  private scheduled = false;
-  paused = false;
-
-  push(job: () => void): void {
-    this.jobs.push(job);
-    this.schedule();
-  }
-  /** True when a job is waiting and can run. */
-  get busy(): boolean {
-    return this.jobs.length > 0 && !this.paused;
-  }
-  schedule(): void {
-    if (this.scheduled || !this.busy) return;
-    this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      while (this.busy) (this.jobs.shift() as () => void)();
-    });
-  }
-}
-
-/** How the server answers a handshake. */
-export type HandshakeAnswer =
-  | {
-      /** Upgrade the connection (status 101). */
-      type: 'accept';
-      /** The subprotocol chosen; default the first offered. */
-      protocol?: string;
-      /** Extra response headers. */
-      headers?: Record<string, string>;
-    }
-  | {
-      /** Answer the upgrade request with another HTTP status. */
-      type: 'refuse';
-      /** The HTTP status, 100–599 but not 101. */
-      status: number;
-      /** The response headers. */
-      headers?: Record<string, string>;
-      /** The response body. */
-      body?: string;
-    }
-  | {
-      /** Fail before the upgrade, as a network error does. */
-      type: 'fail';
-      /** The error code the client sees. @default 'ECONNREFUSED' */
-      code?: string;
-    };
-
+/** One connection: the protocol state both ends share, and a pipe each way. */
 export class Link {
   readonly toClient = new Pipe();
   readonly toServer = new Pipe();
@@ -153,7 +72,7 @@ export class Link {
       if (this.client.listenerCount('unexpected-response') === 0) {
         return this.abortNow(new Error(`Unexpected server response: ${status}`));
       }
-      this.client[DISPATCH]('unexpected-response', { url: this.request.url }, response(status, headers, body));
+      this.client[DISPATCH]('unexpected-response', { url: this.request.url }, refusal(status, headers, body));
     });
   }
 
@@ -326,49 +245,7 @@ export class Link {
   }
 }
 
-/** Node's message for a network error `code` on the way to `url`. */
-function networkMessage(code: string, url: URL): string {
-  if (code === 'ECONNRESET') return 'socket hang up';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `getaddrinfo ${code} ${url.hostname}`;
-  const port = url.port || (url.protocol === 'wss:' || url.protocol === 'https:' ? '443' : '80');
-  return `connect ${code} ${url.hostname}:${port}`;
-}
-
 /** ws answers a close frame with its code and reason; a frame with no code (1005) with an empty one. */
 function echo(frame: CloseInfo | null): { code: number | undefined; reason: string | undefined } {
   return frame === null || frame.code === 1005 ? { code: undefined, reason: undefined } : frame;
-}
-
-function lowerCase(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
-}
-
-/** The refusal as `ws` gives it to an `unexpected-response` listener: status, headers, a readable body. */
-function response(statusCode: number, headers: Record<string, string>, body: string) {
-  const listeners: Record<string, ((chunk?: Uint8Array) => void)[]> = {};
-  let flowing = false;
-  const flow = (): void => {
-    if (flowing) return;
-    flowing = true;
-    queueMicrotask(() => {
-      if (body !== '') for (const f of listeners['data'] ?? []) f(bytesOf(body));
-      for (const f of listeners['end'] ?? []) f();
-    });
-  };
-  const res = {
-    statusCode,
-    headers,
-    on(type: string, fn: (chunk?: Uint8Array) => void) {
-      (listeners[type] ??= []).push(fn);
-      if (type === 'data') flow();
-      return res;
-    },
-    resume() {
-      flow();
-      return res;
-    },
-  };
-  return res;
 }

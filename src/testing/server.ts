@@ -7,7 +7,8 @@
 import type { Frame } from '../types.js';
 import { bytesOf } from './handshake.js';
 import { CONNECT, FakeWebSocket } from './fakeSocket.js';
-import { Link, type CloseInfo, type HandshakeAnswer, type TestRequest } from './link.js';
+import { Link } from './link.js';
+import type { CloseInfo, HandshakeAnswer, TestRequest } from './types.js';
 
 /** Options of `createTestServer`. */
 export interface TestServerOptions {
