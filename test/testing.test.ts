@@ -141,6 +141,31 @@ describe('a client on a SimulatedClock, against createTestServer', () => {
     expect(stateName(actor.getSnapshot())).toBe('open');
   });
 
+  it('ends a close the server never answers after closeTimeoutMs on the clock', async () => {
+    const server = createTestServer({ answerClose: false });
+    const clock = new SimulatedClock();
+    const spy = spyClient(URL);
+    const actor = start(
+      createMinchActor(spy.client, null, { WebSocket: server.WebSocket, clock, closeTimeoutMs: 5_000 }),
+    );
+    const conn = await server.nextConnection();
+    await spy.on('handleConnect');
+    let closed = false;
+    void close(actor).then(() => (closed = true));
+    expect(await conn.nextFrame()).toEqual({ type: 'close', code: 1000, reason: '' });
+    clock.increment(4_999);
+    await server.flush();
+    expect(closed).toBe(false);
+    expect(stateName(actor.getSnapshot())).toBe('closing');
+    clock.increment(1);
+    await server.flush();
+    expect(closed).toBe(true);
+    expect(stateName(actor.getSnapshot())).toBe('stopped');
+    // The server read the client's close frame, then the connection was cut.
+    expect(await conn.closed).toEqual({ code: 1000, reason: '' });
+    expect(spy.calls('terminate')).toEqual([{ cb: 'terminate', reason: 'normal', state: null }]);
+  });
+
   it('delivers self.sendAfter on the clock', async () => {
     const server = createTestServer();
     const clock = new SimulatedClock();

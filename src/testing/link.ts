@@ -44,7 +44,8 @@ export class Link {
   constructor(
     readonly client: ClientEnd,
     readonly request: TestRequest,
-    private readonly autoPong: boolean,
+    /** The server's habits: answer pings, answer a close frame (`TestServerOptions`). */
+    private readonly server: { autoPong: boolean; answerClose: boolean },
   ) {}
 
   // ---- the server's side ----
@@ -158,7 +159,7 @@ export class Link {
     this.toServer.push(() => {
       if (this.ended || this.clientFrameArrived) return;
       this.record(type === 'text' ? { type, data: decoder.decode(data) } : { type, data });
-      if (type === 'ping' && this.autoPong && this.open) this.serverSend('pong', data);
+      if (type === 'ping' && this.server.autoPong && this.open) this.serverSend('pong', data);
     });
   }
 
@@ -194,7 +195,9 @@ export class Link {
       if (this.ended) return;
       this.clientFrameArrived = true;
       this.record({ type: 'close', ...(this.clientFrame as CloseInfo) });
-      if (this.serverFrame === null) this.serverClose(echo(this.clientFrame).code, echo(this.clientFrame).reason);
+      if (this.serverFrame === null && this.server.answerClose) {
+        this.serverClose(echo(this.clientFrame).code, echo(this.clientFrame).reason);
+      }
     }
     if (this.clientFrameArrived && this.serverFrameArrived) {
       this.end(this.clientFrame as CloseInfo);

@@ -26,6 +26,13 @@ export interface TestServerOptions {
    * @default true
    */
   autoPong?: boolean;
+  /**
+   * Answer the client's close frame, as every server should. Turn it off to
+   * play a server that never does: the client's `closeTimeoutMs` then ends
+   * the connection (the server sees 1006, or the client's frame if it arrived).
+   * @default true
+   */
+  answerClose?: boolean;
 }
 
 /** A frame the test server can send: text and binary data, a ping, a pong. */
@@ -193,6 +200,7 @@ export interface TestServer {
  * expect(await conn.nextFrame()).toEqual({ type: 'text', data: 'echo: hello' });
  */
 export function createTestServer(options: TestServerOptions = {}): TestServer {
+  const habits = { autoPong: options.autoPong ?? true, answerClose: options.answerClose ?? true };
   const arrivals = new Arrivals<TestConnection>();
   const links: Link[] = [];
   /** Every client that has owned a socket of this server: flush waits for their callbacks, sockets or not. */
@@ -201,7 +209,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
 
   class WebSocket extends FakeWebSocket {
     static override [CONNECT] = (socket: FakeWebSocket, request: TestRequest): Link => {
-      const link = new Link(socket, request, options.autoPong ?? true);
+      const link = new Link(socket, request, habits);
       if (closed) {
         link.answer({ type: 'fail', code: 'ECONNREFUSED' });
         return link;
