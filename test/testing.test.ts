@@ -350,6 +350,32 @@ describe('the test server', () => {
     expect(server.connections).toHaveLength(0);
   });
 
+  it('is a WHATWG socket too: addEventListener and the on* handlers get the same events', async () => {
+    const server = createTestServer();
+    const socket = new server.WebSocket(URL, ['v1']);
+    socket.binaryType = 'arraybuffer';
+    const events: { type: string; data?: unknown; code?: number; reason?: string }[] = [];
+    const record = (event: never): void => void events.push(event);
+    for (const type of ['open', 'message', 'close']) socket.addEventListener(type, record);
+    let handled: unknown = null;
+    socket.onmessage = (event) => (handled = event);
+    const conn = await server.nextConnection();
+    conn.send({ type: 'text', data: 'hi' });
+    conn.send({ type: 'binary', data: new Uint8Array([1]) });
+    await server.flush();
+    socket.removeEventListener('message', record);
+    conn.send({ type: 'text', data: 'unheard' });
+    socket.close(1000, 'done');
+    expect(await conn.closed).toEqual({ code: 1000, reason: 'done' });
+    await server.flush();
+    expect(socket.protocol).toBe('v1');
+    expect(events.map((e) => e.type)).toEqual(['open', 'message', 'message', 'close']);
+    expect(events[1]).toEqual({ type: 'message', data: 'hi' });
+    expect(new Uint8Array(events[2]?.data as ArrayBuffer)).toEqual(new Uint8Array([1]));
+    expect(events[3]).toEqual({ type: 'close', code: 1000, reason: 'done', wasClean: true });
+    expect(handled).toEqual({ type: 'message', data: 'unheard' });
+  });
+
   it('checks the URL and subprotocols as ws does', () => {
     const { WebSocket } = createTestServer();
     expect(() => new WebSocket('ftp://kit.test/')).toThrow(SyntaxError);

@@ -52,6 +52,7 @@ export class FakeWebSocket {
   onerror: ((event: { type: 'error'; error: Error; message: string }) => void) | null = null;
 
   #owner: SocketOwner | undefined;
+  readonly #eventListeners = new Map<string, ((event: never) => void)[]>();
   readonly #listeners = new Map<string, ((...args: never[]) => void)[]>();
   readonly #link: Link;
 
@@ -141,6 +142,18 @@ export class FakeWebSocket {
     else this.#listeners.delete(type);
     return this;
   }
+  /** Adds a WHATWG listener of `open`, `message`, `close` or `error`; it gets the same event as the `on*` handler. */
+  addEventListener(type: string, listener: (event: never) => void): void {
+    const list = this.#eventListeners.get(type);
+    if (list === undefined) this.#eventListeners.set(type, [listener]);
+    else if (!list.includes(listener)) list.push(listener);
+  }
+  /** Removes a WHATWG listener. */
+  removeEventListener(type: string, listener: (event: never) => void): void {
+    const list = this.#eventListeners.get(type);
+    const i = list?.indexOf(listener) ?? -1;
+    if (i !== -1) list?.splice(i, 1);
+  }
   /** How many `ws`-style listeners `type` has. */
   listenerCount(type: string): number {
     return this.#listeners.get(type)?.length ?? 0;
@@ -151,21 +164,31 @@ export class FakeWebSocket {
     for (const listener of [...(this.#listeners.get(type) ?? [])]) {
       (listener as (...a: unknown[]) => void).apply(this, args);
     }
+    const event = this.#event(type, args);
+    if (event === null) return;
+    (this[`on${type}` as 'onopen'] as ((e: unknown) => void) | null)?.(event);
+    for (const listener of [...(this.#eventListeners.get(type) ?? [])]) (listener as (e: unknown) => void)(event);
+  }
+
+  /** The WHATWG event of a `ws` event, or null for events the WHATWG interface does not have. */
+  #event(type: string, args: unknown[]): object | null {
     switch (type) {
       case 'open':
-        return this.onopen?.({ type: 'open' });
+        return { type };
       case 'message': {
         const [bytes, isBinary] = args as [Uint8Array, boolean];
-        return this.onmessage?.({ type: 'message', data: isBinary ? this.#binary(bytes) : decoder.decode(bytes) });
+        return { type, data: isBinary ? this.#binary(bytes) : decoder.decode(bytes) };
       }
       case 'close': {
         const [code, reason] = args as [number, Uint8Array];
-        return this.onclose?.({ type: 'close', code, reason: decoder.decode(reason), wasClean: code !== 1006 });
+        return { type, code, reason: decoder.decode(reason), wasClean: code !== 1006 };
       }
       case 'error': {
         const error = args[0] as Error;
-        return this.onerror?.({ type: 'error', error, message: error.message });
+        return { type, error, message: error.message };
       }
+      default:
+        return null;
     }
   }
 
