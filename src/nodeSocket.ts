@@ -5,8 +5,9 @@
  * interface. Browser bundles get ./nodeSocket.browser.js instead (the `browser`
  * field of package.json), so none of it reaches them.
  *
- * `ws` gives payloads as `Buffer`s; a class with its interface may give plain
- * `Uint8Array`s (the fake socket of `minch/testing` does), and both are read.
+ * `ws` gives payloads as `Buffer`s, whose `toString()` is their UTF-8 text; a
+ * class with its interface gives `Uint8Array`s that keep that contract (the
+ * fake socket of `minch/testing` does), so the text path stays one call.
  * The listeners are shared functions (`this` is the socket), not closures per socket.
  */
 import type WebSocket from 'isomorphic-ws';
@@ -19,10 +20,6 @@ const HEARTBEAT_PREFIX = 'minch:hb:';
 const PREFIX_BYTES = new TextEncoder().encode(HEARTBEAT_PREFIX);
 let probes = 0;
 const noop = (): void => {};
-const utf8 = new TextDecoder();
-
-/** A payload's UTF-8 text. */
-const textOf = (data: Uint8Array): string => (Buffer.isBuffer(data) ? data.toString() : utf8.decode(data));
 
 /** True for the payload of a heartbeat ping's pong: the prefix and a probe number. */
 function isHeartbeat(data: Uint8Array): boolean {
@@ -43,7 +40,7 @@ function onUpgrade(this: Socket, res: { statusCode?: number; headers: NodeHeader
   this[OWNER]?.upgraded(res.statusCode ?? 101, cleanHeaders(res.headers));
 }
 function onMessage(this: Socket, data: Uint8Array, isBinary: boolean): void {
-  const frame: Frame = isBinary ? { type: 'binary', data: toBytes(data) } : { type: 'text', data: textOf(data) };
+  const frame: Frame = isBinary ? { type: 'binary', data: toBytes(data) } : { type: 'text', data: data.toString() };
   this[OWNER]?.received(frame, data.length);
 }
 function onPing(this: Socket): void {
@@ -56,7 +53,7 @@ function onPong(this: Socket, data: Uint8Array): void {
   else owner.received({ type: 'pong', data: toBytes(data) }, data.length);
 }
 function onClose(this: Socket, code: number, reason: Uint8Array): void {
-  this[OWNER]?.ended({ type: 'closed', code, reason: textOf(reason) });
+  this[OWNER]?.ended({ type: 'closed', code, reason: reason.toString() });
 }
 function onError(this: Socket, err: Error & { code?: string }): void {
   const owner = this[OWNER];

@@ -4,7 +4,8 @@
  * one (`onopen`, `onmessage`, `onclose`, `onerror`, `binaryType`), as `ws`
  * has both. In Node, Minch drives it through `ws`'s interface; in a browser
  * bundle through the WHATWG one, as it drives the browser's own socket.
- * Payloads are plain `Uint8Array`s where `ws` gives `Buffer`s.
+ * Payloads are `Uint8Array`s whose `toString()` is their UTF-8 text, where
+ * `ws` gives `Buffer`s.
  */
 import { OWNER, type SocketOwner } from '../socketOwner.js';
 import { bytesOf, checkProtocols, checkUrl, clientKey } from './handshake.js';

@@ -110,6 +110,22 @@ export function closePayload(code: number | undefined, reason: string | undefine
   return { code, reason: reason ?? '' };
 }
 
+const decoder = new TextDecoder();
+
+/**
+ * Bytes as `ws` hands them to its listeners: a `Uint8Array` whose
+ * `toString()` is its UTF-8 text, as a `Buffer`'s is (the adapter relies on it).
+ */
+export class Payload extends Uint8Array {
+  override toString(): string {
+    return decoder.decode(this);
+  }
+}
+
+/** `bytes` seen as a `Payload`, without a copy. */
+export const payloadOf = (bytes: Uint8Array): Payload =>
+  new Payload(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
+
 /** UTF-8 bytes of a string, or a copy of binary data as a plain `Uint8Array`. */
 export function bytesOf(data: unknown): Uint8Array {
   if (typeof data === 'string') return utf8.encode(data);

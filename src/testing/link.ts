@@ -7,11 +7,10 @@
  * a close frame), so either end's action has the effect `ws` would give it.
  */
 import type { Frame } from '../types.js';
-import { acceptKey, closePayload, lowerCase, networkMessage, refusal } from './handshake.js';
+import { acceptKey, closePayload, lowerCase, networkMessage, payloadOf, refusal } from './handshake.js';
 import { Pipe } from './pipe.js';
 import { DISPATCH, type ClientEnd, type CloseInfo, type HandshakeAnswer, type TestRequest } from './types.js';
 
-const EMPTY = new Uint8Array(0);
 const ABNORMAL: CloseInfo = Object.freeze({ code: 1006, reason: '' });
 const utf8 = new TextEncoder();
 const decoder = new TextDecoder();
@@ -127,10 +126,10 @@ export class Link {
         });
         return c[DISPATCH]('error', err);
       }
-      if (type === 'text' || type === 'binary') return c[DISPATCH]('message', data, type === 'binary');
+      if (type === 'text' || type === 'binary') return c[DISPATCH]('message', payloadOf(data), type === 'binary');
       // ws answers a ping while open (unless its autoPong is off), then tells its listeners.
       if (type === 'ping' && c.readyState === 1 && c.autoPong) this.clientSend('pong', data);
-      c[DISPATCH](type, data);
+      c[DISPATCH](type, payloadOf(data));
     });
   }
 
@@ -211,7 +210,7 @@ export class Link {
     if (c.readyState === 3) return;
     c.readyState = 3;
     const frame = this.serverFrameArrived ? (this.serverFrame as CloseInfo) : ABNORMAL;
-    c[DISPATCH]('close', frame.code, frame.reason === '' ? EMPTY : utf8.encode(frame.reason));
+    c[DISPATCH]('close', frame.code, payloadOf(utf8.encode(frame.reason)));
   }
 
   /** The client closes or terminates before the handshake ends: CLOSING at once, then `error` and `close` 1006. */
