@@ -8,6 +8,7 @@
  */
 import type { Frame } from '../types.js';
 import { acceptKey, closePayload, lowerCase, networkMessage, payloadOf, refusal } from './handshake.js';
+import { FrameLog } from './frameLog.js';
 import { Pipe } from './pipe.js';
 import { DISPATCH, type ClientEnd, type CloseInfo, type HandshakeAnswer, type TestRequest } from './types.js';
 
@@ -27,10 +28,8 @@ export class Link {
   private serverFrame: CloseInfo | null = null;
   private clientFrameArrived = false;
   private serverFrameArrived = false;
-  /** Every frame the client sent, in order, and the server's hooks for them. */
-  readonly received: Frame[] = [];
-  /** Called with each frame the server receives, and with null when the connection ends. */
-  onChange: (frame: Frame | null) => void = () => {};
+  /** What the server received, and waits for what comes next. */
+  readonly log = new FrameLog();
   /**
    * Called with the client that owns the socket (a Minch runtime), when it
    * takes it. Typed by what flush reads of it: `socketOwner.ts`'s types would
@@ -230,8 +229,7 @@ export class Link {
   }
 
   private record(frame: Frame): void {
-    this.received.push(frame);
-    this.onChange(frame);
+    this.log.push(frame);
   }
 
   /** The server's side ends without a closing handshake: with the client's close frame if it arrived, else 1006. */
@@ -243,7 +241,7 @@ export class Link {
     if (this.ended) return;
     this.ended = true;
     this.resolveEnded(info);
-    this.onChange(null);
+    this.log.end();
   }
 }
 

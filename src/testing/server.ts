@@ -41,18 +41,10 @@ export type ServerFrame = Extract<Frame, { type: 'text' | 'binary' | 'ping' | 'p
 /** One connection, from the server's side. */
 export class TestConnection {
   readonly #link: Link;
-  #cursor = 0;
-  readonly #waiters: (() => void)[] = [];
-  /** The pongs the client sent, in order. */
-  readonly pongs: Uint8Array[] = [];
 
   /** @internal */
   constructor(link: Link) {
     this.#link = link;
-    link.onChange = (frame) => {
-      if (frame?.type === 'pong') this.pongs.push(frame.data ?? new Uint8Array(0));
-      for (const wake of this.#waiters.splice(0)) wake();
-    };
   }
 
   /** The upgrade request: URL, headers (names in lower case), offered subprotocols. */
@@ -61,7 +53,11 @@ export class TestConnection {
   }
   /** Every frame the client sent, in order: text, binary, ping, pong and its close frame. */
   get received(): readonly Frame[] {
-    return this.#link.received;
+    return this.#link.log.frames;
+  }
+  /** The payloads of the pongs the client sent, in order. */
+  get pongs(): readonly Uint8Array[] {
+    return this.#link.log.pongs;
   }
   /** Resolves when the connection ends, with the client's close frame (1005 if it had no code), or 1006 without one. */
   get closed(): Promise<CloseInfo> {
@@ -95,7 +91,7 @@ export class TestConnection {
   ping(data: string | Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
     const seen = this.pongs.length;
     this.send({ type: 'ping', data: bytesOf(data) });
-    return this.#until(() => (this.pongs.length > seen ? (this.pongs[seen] as Uint8Array) : undefined), 'a pong');
+    return this.#link.log.pongAfter(seen);
   }
   /** Starts the closing handshake; resolves as `closed` does. Checks the code and reason as `ws`. */
   close(code?: number, reason?: string): Promise<CloseInfo> {
@@ -114,26 +110,7 @@ export class TestConnection {
    * when the connection ended without one, once nothing else is left.
    */
   nextFrame(options: { control?: boolean } = {}): Promise<Frame> {
-    return this.#until(() => {
-      const frames = this.#link.received;
-      while (this.#cursor < frames.length) {
-        const frame = frames[this.#cursor++] as Frame;
-        if (frame.type === 'text' || frame.type === 'binary' || frame.type === 'close' || options.control) return frame;
-      }
-      return this.#link.ended ? { type: 'close', code: 1006, reason: '' } : undefined;
-    }, 'a frame');
-  }
-
-  #until<T>(take: () => T | undefined, what: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const attempt = (): void => {
-        const got = take();
-        if (got !== undefined) return resolve(got);
-        if (this.#link.ended && what === 'a pong') return reject(new Error(`the connection ended before ${what}`));
-        this.#waiters.push(attempt);
-      };
-      attempt();
-    });
+    return this.#link.log.nextFrame(options.control);
   }
 }
 

@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Frame } from '../../src/index.js';
 import type { CloseInfo, HandshakeAnswer, ServerFrame, TestRequest, TestServerOptions } from '../../src/testing.js';
+import { FrameLog } from '../../src/testing/frameLog.js';
 import { answerOf, Arrivals } from '../../src/testing/server.js';
 
 /** What the behaviour suite needs of a server: the kit's `TestServer` and `TestConnection` have it. */
@@ -19,7 +20,7 @@ export interface PeerServer {
 }
 export interface PeerConnection {
   readonly request: TestRequest;
-  readonly pongs: Uint8Array[];
+  readonly pongs: readonly Uint8Array[];
   readonly closed: Promise<CloseInfo>;
   accept(options?: { protocol?: string; headers?: Record<string, string> }): void;
   refuse(status: number, options?: { headers?: Record<string, string>; body?: string }): void;
@@ -31,14 +32,13 @@ export interface PeerConnection {
 }
 
 class RealConnection implements PeerConnection {
-  readonly pongs: Uint8Array[] = [];
-  readonly received: Frame[] = [];
+  /** What the server received, kept as the kit keeps it. */
+  private readonly log = new FrameLog();
+  readonly pongs = this.log.pongs;
   readonly closed: Promise<CloseInfo>;
   private resolveClosed!: (info: CloseInfo) => void;
   private ws: WebSocket | null = null;
-  private cursor = 0;
   private ended = false;
-  private readonly waiters: (() => void)[] = [];
 
   constructor(
     readonly request: TestRequest,
@@ -74,10 +74,7 @@ class RealConnection implements PeerConnection {
         this.record(isBinary ? { type: 'binary', data: new Uint8Array(buf) } : { type: 'text', data: buf.toString() });
       });
       ws.on('ping', (d) => this.record({ type: 'ping', data: new Uint8Array(d) }));
-      ws.on('pong', (d) => {
-        this.pongs.push(new Uint8Array(d));
-        this.record({ type: 'pong', data: new Uint8Array(d) });
-      });
+      ws.on('pong', (d) => this.record({ type: 'pong', data: new Uint8Array(d) }));
       ws.on('close', (code, reason) => {
         if (code !== 1006) this.record({ type: 'close', code, reason: reason.toString() });
         this.end({ code, reason: reason.toString() });
@@ -105,7 +102,7 @@ class RealConnection implements PeerConnection {
   ping(data: string | Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
     const seen = this.pongs.length;
     this.send({ type: 'ping', data: typeof data === 'string' ? new TextEncoder().encode(data) : data });
-    return this.until(() => this.pongs[seen]);
+    return this.log.pongAfter(seen);
   }
 
   close(code?: number, reason?: string): Promise<CloseInfo> {
@@ -119,36 +116,18 @@ class RealConnection implements PeerConnection {
   }
 
   nextFrame(options: { control?: boolean } = {}): Promise<Frame> {
-    return this.until(() => {
-      while (this.cursor < this.received.length) {
-        const frame = this.received[this.cursor++] as Frame;
-        if (frame.type === 'text' || frame.type === 'binary' || frame.type === 'close' || options.control) return frame;
-      }
-      return this.ended ? { type: 'close', code: 1006, reason: '' } : undefined;
-    });
+    return this.log.nextFrame(options.control);
   }
 
   private record(frame: Frame): void {
-    this.received.push(frame);
-    for (const wake of this.waiters.splice(0)) wake();
+    this.log.push(frame);
   }
 
   private end(info: CloseInfo): void {
     if (this.ended) return;
     this.ended = true;
     this.resolveClosed(info);
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-
-  private until<T>(take: () => T | undefined): Promise<T> {
-    return new Promise((resolve) => {
-      const attempt = (): void => {
-        const got = take();
-        if (got !== undefined) resolve(got);
-        else this.waiters.push(attempt);
-      };
-      attempt();
-    });
+    this.log.end();
   }
 }
 
