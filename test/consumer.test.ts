@@ -441,23 +441,15 @@ describe('README code blocks, against the installed package', () => {
     expect(svelteBlocks.length, 'README.md has no ```svelte block (the Svelte snippet)').toBeGreaterThan(0);
   });
 
-  it.for(tsBlocks.map((b) => [blockTitle(b), b] as const))(
-    '%s type-checks (nodenext, strict)',
-    { timeout: LONG },
-    async ([, b]) => {
-      const found = (await byFile(checks.readmeTs)).get(blockPath(b)) ?? [];
-      expect(found.map((d) => atMarkdown(b, d))).toEqual([]);
-    },
-  );
-
-  it.for(tsxBlocks.map((b) => [blockTitle(b), b] as const))(
-    '%s type-checks (react-jsx, bundler, strict)',
-    { timeout: LONG },
-    async ([, b]) => {
-      const found = (await byFile(checks.readmeTsx)).get(blockPath(b)) ?? [];
-      expect(found.map((d) => atMarkdown(b, d))).toEqual([]);
-    },
-  );
+  /** Each block with the compiler run that checks it: ts blocks under nodenext, tsx under react-jsx and bundler. */
+  const checkedBlocks = [
+    ...tsBlocks.map((b) => [blockTitle(b), 'nodenext', b, 'readmeTs'] as const),
+    ...tsxBlocks.map((b) => [blockTitle(b), 'react-jsx, bundler', b, 'readmeTsx'] as const),
+  ];
+  it.for(checkedBlocks)('%s type-checks (%s, strict)', { timeout: LONG }, async ([, , b, run]) => {
+    const found = (await byFile(checks[run])).get(blockPath(b)) ?? [];
+    expect(found.map((d) => atMarkdown(b, d))).toEqual([]);
+  });
 
   it('the package declarations raise nothing while the blocks are checked', { timeout: LONG }, async () => {
     for (const ran of [await checks.readmeTs, await checks.readmeTsx]) {
